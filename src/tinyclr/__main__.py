@@ -1,0 +1,5 @@
+import sys
+
+from tinyclr.cli import main
+
+sys.exit(main())

@@ -1,0 +1,202 @@
+"""Typed, validated access to params.yaml.
+
+Each stage declares a frozen dataclass for the params.yaml section it reads and loads it with
+:func:`load_section`. Field types drive the checks (``int``, ``float``, ``bool``, ``str``,
+``Literal[...]``, ``Optional[...]``, ``list[...]``, nested dataclasses, ``dict[str, ...]``) and
+``field(metadata=...)`` adds ranges: ``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive).
+Every rejected value raises :class:`ConfigError` whose message names the dotted key, the value
+and what is allowed, so the CLI can print it as one line before any work starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar, Union
+
+import yaml
+
+T = TypeVar("T")
+
+# A variant or reference name becomes a DVC stage suffix (train@<name>), a params key
+# (variants.<name>) and a folder name, so dots, slashes and spaces are excluded.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class ConfigError(ValueError):
+    """An invalid params.yaml: the message names the key, the value and what is allowed."""
+
+
+def read_params(path: str | Path) -> dict[str, Any]:
+    """Read a params file as a mapping, raising ConfigError when it is missing or malformed."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"params file not found: {path} (pass --params PATH)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}".replace("\n", " ")) from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must contain a mapping of sections, got {type(data).__name__}")
+    return data
+
+
+def load_section(params: dict[str, Any] | str | Path, section: str, cls: type[T]) -> T:
+    """Build ``cls`` from ``params[section]``, where a missing section takes every default."""
+    if not isinstance(params, dict):
+        params = read_params(params)
+    raw = params.get(section, {})
+    if raw is None:
+        raw = {}
+    return build(cls, raw, section)
+
+
+def build(cls: type[T], raw: Any, key: str) -> T:
+    """Build dataclass ``cls`` from mapping ``raw`` found at dotted ``key``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{key} must be a mapping of keys to values, got {_show(raw)}")
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {key}.{unknown[0]}: allowed keys in {key} are {', '.join(sorted(fields))}"
+        )
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, f in fields.items():
+        if name in raw:
+            values[name] = check_value(raw[name], hints[name], f"{key}.{name}", f.metadata)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"missing key {key}.{name}: add it to params.yaml")
+    return cls(**values)
+
+
+def check_value(value: Any, hint: Any, key: str, metadata: Any = None) -> Any:
+    """Check ``value`` against type ``hint`` and range ``metadata``; return the converted value."""
+    metadata = metadata or {}
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if value is None:
+            if type(None) in args:
+                return None
+            raise ConfigError(f"{key} must not be empty (null); allowed: {_describe(hint)}")
+        errors = []
+        for option in options:
+            try:
+                return check_value(value, option, key, metadata)
+            except ConfigError as error:
+                errors.append(str(error))
+        raise ConfigError(f"{key} = {_show(value)} is invalid: allowed {_describe(hint)}")
+
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(str(a) for a in args)
+            raise ConfigError(f"{key} = {_show(value)} is invalid: choose one of {choices}")
+        return value
+
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected a list")
+        items = [check_value(item, args[0], f"{key}[{i}]") for i, item in enumerate(value)]
+        _check_length(items, key, metadata)
+        return items
+
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected a mapping")
+        return {k: check_value(v, args[1], f"{key}.{k}") for k, v in value.items()}
+
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value if value is not None else {}, key)
+
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected true or false")
+        return value
+
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected an integer")
+        _check_range(value, key, metadata)
+        return value
+
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected a number")
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(f"{key} = {value} is invalid: expected a finite number")
+        _check_range(value, key, metadata)
+        return value
+
+    if hint is str:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key} = {_show(value)} is invalid: expected a non-empty string")
+        pattern = metadata.get("pattern")
+        if pattern and not re.fullmatch(pattern, value):
+            raise ConfigError(f"{key} = {_show(value)} is invalid: must match {pattern}")
+        return value
+
+    raise TypeError(f"config field {key} has an unsupported type {hint!r}")
+
+
+def check_name(name: Any, key: str) -> str:
+    """Check that a variant or reference name can serve as a DVC stage suffix and a folder."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ConfigError(
+            f"{key} name {_show(name)} is invalid: use letters, digits, '-' and '_' only "
+            "(no dots, slashes or spaces), starting with a letter or digit"
+        )
+    return name
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """Return a config dataclass as plain data, for logs and checkpoints."""
+    return dataclasses.asdict(config)
+
+
+def _check_range(value: float, key: str, metadata: Any) -> None:
+    low, high = metadata.get("min"), metadata.get("max")
+    above, below = metadata.get("gt"), metadata.get("lt")
+    if low is not None and value < low:
+        raise ConfigError(f"{key} = {value} is out of range: must be >= {low}")
+    if high is not None and value > high:
+        raise ConfigError(f"{key} = {value} is out of range: must be <= {high}")
+    if above is not None and value <= above:
+        raise ConfigError(f"{key} = {value} is out of range: must be > {above}")
+    if below is not None and value >= below:
+        raise ConfigError(f"{key} = {value} is out of range: must be < {below}")
+
+
+def _check_length(items: list, key: str, metadata: Any) -> None:
+    shortest = metadata.get("min_length")
+    if shortest is not None and len(items) < shortest:
+        raise ConfigError(f"{key} has {len(items)} items: at least {shortest} required")
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(hint))
+    if origin is Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(hint))
+    if origin is list:
+        return f"a list of {_describe(typing.get_args(hint)[0])}"
+    if hint is type(None):
+        return "null"
+    return {int: "an integer", float: "a number", str: "a string", bool: "true/false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

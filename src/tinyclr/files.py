@@ -23,6 +23,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary = Path(temporary)
     try:
         yield temporary
+        # mkstemp creates the file readable by its owner alone; give it the usual umask mode.
+        if temporary.exists():
+            os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -36,11 +39,18 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield temporary
+        os.chmod(temporary, 0o777 & ~current_umask())
         if path.exists():
             shutil.rmtree(path)
         os.replace(temporary, path)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: str | Path, data: Any) -> None:

@@ -87,14 +87,14 @@ def check_value(value: Any, hint: Any, key: str, metadata: Any = None) -> Any:
         if value is None:
             if type(None) in args:
                 return None
-            raise ConfigError(f"{key} must not be empty (null); allowed: {_describe(hint)}")
+            raise ConfigError(f"{key} must not be null: expected {_describe(hint)}")
         errors = []
         for option in options:
             try:
                 return check_value(value, option, key, metadata)
             except ConfigError as error:
                 errors.append(str(error))
-        raise ConfigError(f"{key} = {_show(value)} is invalid: allowed {_describe(hint)}")
+        raise ConfigError(f"{key} = {_show(value)} is invalid: expected {_describe(hint)}")
 
     if origin is Literal:
         if value not in args:

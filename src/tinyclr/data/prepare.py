@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ OFFICIAL_CLASSES, OFFICIAL_TRAIN_PER_CLASS, OFFICIAL_VAL_PER_CLASS = 200, 500, 5
 class PrepareConfig:
     """The ``prepare`` section of params.yaml."""
 
-    classes: int | list[str] = field(default=200, metadata={"min": 1, "min_length": 1})
+    classes: int | list[str] | None = field(default=None, metadata={"min": 1, "min_length": 1})
     train_per_class: int | None = field(default=None, metadata={"min": 1})
     val_per_class: int | None = field(default=None, metadata={"min": 1})
     on_corrupt: Literal["fail", "skip"] = "fail"
@@ -118,8 +119,10 @@ def prepare(zip_path: Path, out: Path, config: PrepareConfig) -> dict:
     return manifest
 
 
-def select_classes(layout: Layout, classes: int | list[str]) -> list[str]:
-    """Return the wnids to keep, in label order: the first N sorted wnids, or the listed ones."""
+def select_classes(layout: Layout, classes: int | list[str] | None) -> list[str]:
+    """Return the wnids to keep, in label order: all or the first N sorted wnids, or those listed."""
+    if classes is None:
+        return sorted(layout.wnids)
     if isinstance(classes, int):
         if classes > len(layout.wnids):
             raise StageError(
@@ -218,6 +221,9 @@ def decode_split(
     keep = np.ones(len(split.members), dtype=bool)
     grayscale = 0
 
+    # NOTE: torchvision 0.29 deprecates its image decoders in favour of torchcodec and warns on
+    # every call; they remain the fastest decoder available here, so the warning is silenced.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="torchvision.io")
     for index, member in enumerate(tqdm(split.members, desc=f"decode {name}", unit="img")):
         try:
             data = archive.read(member)

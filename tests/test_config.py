@@ -1,0 +1,82 @@
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pytest
+
+from tinyclr.config import ConfigError, build, check_name, load_section, read_params
+
+
+@dataclass(frozen=True)
+class Inner:
+    rate: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
+
+
+@dataclass(frozen=True)
+class Section:
+    count: int = field(default=3, metadata={"gt": 0})
+    mode: Literal["a", "b"] = "a"
+    limit: int | None = None
+    names: list[str] = field(default_factory=list)
+    inner: Inner = field(default_factory=Inner)
+    flag: bool = False
+
+
+def test_defaults_when_section_missing():
+    assert load_section({}, "section", Section) == Section()
+
+
+def test_int_accepted_for_float():
+    config = build(Section, {"inner": {"rate": 1}}, "section")
+    assert config.inner.rate == 1.0
+    assert isinstance(config.inner.rate, float)
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"cuont": 1}, "unknown key section.cuont: allowed keys in section are count, flag"),
+        ({"count": "3"}, "section.count = '3' is invalid: expected an integer"),
+        ({"count": True}, "section.count = True is invalid: expected an integer"),
+        ({"count": 0}, "section.count = 0 is out of range: must be > 0"),
+        ({"mode": "c"}, "section.mode = 'c' is invalid: choose one of a, b"),
+        ({"limit": 1.5}, "section.limit = 1.5 is invalid: expected an integer or null"),
+        ({"names": "x"}, "section.names = 'x' is invalid: expected a list"),
+        ({"names": ["x", 2]}, "section.names[1] = 2 is invalid: expected a non-empty string"),
+        ({"inner": {"rate": 2}}, "section.inner.rate = 2.0 is out of range: must be <= 1.0"),
+        ({"inner": {"speed": 2}}, "unknown key section.inner.speed"),
+        ({"inner": {"rate": float("nan")}}, "section.inner.rate = nan is invalid: expected a finite"),
+        ({"flag": "yes"}, "section.flag = 'yes' is invalid: expected true or false"),
+    ],
+)
+def test_invalid_values_rejected(raw, message):
+    with pytest.raises(ConfigError) as caught:
+        build(Section, raw, "section")
+    assert message in str(caught.value)
+
+
+def test_section_must_be_mapping():
+    with pytest.raises(ConfigError, match="section must be a mapping"):
+        load_section({"section": [1, 2]}, "section", Section)
+
+
+def test_missing_params_file(tmp_path):
+    with pytest.raises(ConfigError, match="params file not found"):
+        read_params(tmp_path / "absent.yaml")
+
+
+def test_malformed_params_file(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("train: [unclosed\n")
+    with pytest.raises(ConfigError, match="is not valid YAML"):
+        read_params(path)
+
+
+@pytest.mark.parametrize("name", ["baseline", "batch512", "random-resnet18", "a_b"])
+def test_valid_names(name):
+    assert check_name(name, "variants") == name
+
+
+@pytest.mark.parametrize("name", ["base.line", "a/b", "with space", "-lead", "", 5])
+def test_invalid_names(name):
+    with pytest.raises(ConfigError, match="name .* is invalid"):
+        check_name(name, "variants")

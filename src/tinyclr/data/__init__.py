@@ -1,0 +1,1 @@
+"""Data stages: fetch the Tiny ImageNet zip and decode it into arrays."""

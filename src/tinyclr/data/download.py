@@ -35,7 +35,7 @@ from tqdm import tqdm
 from tinyclr import __version__
 from tinyclr.config import ConfigError, load_section, to_dict
 from tinyclr.errors import StageError
-from tinyclr.files import atomic_path, write_json
+from tinyclr.files import atomic_path, file_md5, write_json
 
 log = logging.getLogger(__name__)
 
@@ -358,13 +358,6 @@ def check_md5(actual: str, expected: str | None, source: str, outcome: str) -> N
         "Check data.url, or set data.md5 to the right digest (null skips the check)"
     )
 
-
-def file_md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as reader:
-        while chunk := reader.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def progress_bar(total: int | None, initial: int, name: str) -> tqdm:

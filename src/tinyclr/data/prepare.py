@@ -9,7 +9,6 @@ channels. Labels follow the selected class order; validation labels come from
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import warnings
 import zipfile
@@ -25,7 +24,7 @@ from tqdm import tqdm
 from tinyclr.config import load_section, to_dict
 from tinyclr.data.layout import Layout, open_zip, read_layout
 from tinyclr.errors import StageError
-from tinyclr.files import atomic_dir, save_npy, write_json
+from tinyclr.files import atomic_dir, file_md5, save_npy, write_json
 
 log = logging.getLogger(__name__)
 
@@ -306,10 +305,3 @@ def describe_counts(counts: list[int]) -> str:
         return str(counts[0])
     return f"{counts[0]} to {counts[-1]}"
 
-
-def file_md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

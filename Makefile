@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: repro test quick bench clean-venv
+.PHONY: repro test quick clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ repro: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest tests
+
+# A CPU-sized run of the whole pipeline on a local zip: 20 classes, 2 epochs, smaller batches.
+ZIP ?=
+QUICK_SETTINGS = -S 'data.url=$(abspath $(ZIP))' -S data.md5=null -S prepare.classes=20 \
+	-S train.epochs=2 -S train.warmup_epochs=0.5 \
+	-S variants.baseline.batch_size=64 -S variants.resnet50.batch_size=64 \
+	-S variants.head3.batch_size=64 -S variants.batch512.batch_size=128
+
+quick: $(BIN)/.installed
+	@test -n "$(ZIP)" || { echo "make quick: missing ZIP: run make quick ZIP=/path/to/tiny-imagenet-200.zip"; exit 2; }
+	@test -f "$(ZIP)" || { echo "make quick: ZIP=$(ZIP) not found: give the path of a Tiny ImageNet zip"; exit 2; }
+	$(BIN)/dvc exp run $(QUICK_SETTINGS)
 
 clean-venv:
 	rm -rf $(VENV)

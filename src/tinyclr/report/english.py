@@ -79,8 +79,13 @@ def best_sentence(best: Best, baseline: str) -> str:
     points = " percentage points" if unit(best.metric) == "%" else ""
     return (
         f"The highest {name}, {best.value}{unit(best.metric)}, comes from {best.name}, "
-        f"{best.difference}{points} from the {baseline} baseline ({best.baseline}{unit(best.metric)})."
+        f"{best.difference}{points} from {baseline_phrase(baseline)} "
+        f"({best.baseline}{unit(best.metric)})."
     )
+
+
+def baseline_phrase(name: str) -> str:
+    return "the baseline" if name == "baseline" else f"the baseline {name}"
 
 
 def describe_changes(changes: list[Change]) -> str:

@@ -93,9 +93,13 @@ def best_sentence(best: Best, baseline: str) -> str:
     points = " poin persentase" if unit(best.metric) == "%" else ""
     return (
         f"Nilai {name} tertinggi, {n(best.value)}{unit(best.metric)}, dicapai oleh {best.name}, "
-        f"selisih {n(best.difference)}{points} dari baseline {baseline} "
+        f"selisih {n(best.difference)}{points} dari {baseline_phrase(baseline)} "
         f"({n(best.baseline)}{unit(best.metric)})."
     )
+
+
+def baseline_phrase(name: str) -> str:
+    return "baseline" if name == "baseline" else f"baseline {name}"
 
 
 def describe_changes(changes: list[Change]) -> str:

@@ -1,0 +1,308 @@
+"""Tests for the report stage: both PDFs from fake stage outputs, their text and their tables."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typst
+from pypdf import PdfReader
+
+import fake_results
+from tinyclr.cli import main
+from tinyclr.report import analysis
+from tinyclr.report.document import escape_markup
+from tinyclr.report.english import HEADINGS as EN_HEADINGS
+from tinyclr.report.indonesian import HEADINGS as ID_HEADINGS
+from tinyclr.results import (
+    RunResult,
+    Series,
+    decimals,
+    load_results,
+    localize,
+    minutes,
+    percent,
+    rate,
+    read_names,
+)
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI"]
+SECTIONS = ["introduction", "method", "modifications", "setup", "results", "conclusion"]
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|\bNone\b|\bnan\b|TODO|XXX|lorem", re.IGNORECASE)
+
+
+def run_stage(*argv: str) -> int:
+    return main(list(argv))
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    params = fake_results.write_params(root / "params.yaml")
+    data = fake_results.write_data(root / "data")
+    results = fake_results.write_results(root / "results")
+    figures = root / "figures"
+    code = run_stage(
+        "figures", "--params", str(params), "--results", str(results), "--data", str(data),
+        "--out", str(figures),
+    )
+    assert code == 0
+    return root, params, data, results, figures
+
+
+@pytest.fixture(scope="module")
+def report(tree):
+    root, params, data, results, figures = tree
+    out = root / "report"
+    code = report_stage(params, results, data, figures, out)
+    assert code == 0
+    return out
+
+
+def report_stage(params: Path, results: Path, data: Path, figures: Path, out: Path) -> int:
+    return run_stage(
+        "report", "--params", str(params), "--results", str(results), "--data", str(data),
+        "--figures", str(figures), "--out", str(out),
+    )
+
+
+def pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return text.replace("\xa0", " ")
+
+
+def prose(path: Path) -> str:
+    """Return the PDF's text with every run of white space, line breaks included, as one space."""
+    return re.sub(r"\s+", " ", pdf_text(path))
+
+
+def expected_rows(results_dir: Path, lang: str) -> dict[str, list[str]]:
+    """Read the metrics files directly and print each number with the report's display rule."""
+    rows = {}
+    for name in [*fake_results.VARIANTS, *fake_results.REFERENCES]:
+        folder = results_dir / name
+        evaluation = json.loads((folder / "eval.json").read_text())
+        tsne = json.loads((folder / "tsne.json").read_text())
+        knn = [percent(evaluation["knn_top1"][k]) for k in sorted(evaluation["knn_top1"], key=int)]
+        measured = [
+            percent(evaluation["linear_top1"]),
+            percent(evaluation["linear_top5"]),
+            *knn,
+            decimals(tsne["silhouette_features"]),
+        ]
+        if (folder / "train.json").exists():
+            train = json.loads((folder / "train.json").read_text())
+            row = [
+                decimals(train["final_loss"]),
+                percent(train["final_top1"]),
+                percent(train["final_top5"]),
+                *measured,
+                minutes(train["wall_time_s"]),
+                rate(train["images_per_s"]),
+            ]
+        else:
+            row = ["\u2013"] * 3 + measured + ["\u2013"] * 2
+        rows[name] = [localize(value, lang) for value in row]
+    return rows
+
+
+def printed_rows(text: str, table: str) -> dict[str, list[str]]:
+    """Return the rows of the table captioned ``table`` (e.g. 'TABLE II'), keyed by run name."""
+    lines = text[text.index(f"{table}\n") :].splitlines()
+    names = [*fake_results.VARIANTS, *fake_results.REFERENCES]
+    rows = {}
+    for line in lines[3 : 3 + len(names)]:
+        name, *cells = line.split()
+        rows[name] = cells
+    return rows
+
+
+def test_both_languages_written(report):
+    assert sorted(path.name for path in report.iterdir()) == ["report-en.pdf", "report-id.pdf"]
+
+
+@pytest.mark.parametrize(("lang", "headings"), [("en", EN_HEADINGS), ("id", ID_HEADINGS)])
+def test_section_headings_numbered(report, lang, headings):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    for number, key in zip(ROMAN, SECTIONS):
+        assert f"{number}. {headings[key].upper()}" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Abstract—", "Index Terms—", "TABLE I\n", "TABLE II\n", "Fig. 1.", "REFERENCES"]),
+        ("id", ["Intisari—", "Kata Kunci—", "TABEL I\n", "TABEL II\n", "Gambar 1.", "REFERENSI"]),
+    ],
+)
+def test_ieee_labels_present(report, lang, words):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    for word in words:
+        assert word in text
+
+
+@pytest.mark.parametrize(("lang", "table"), [("en", "TABLE II"), ("id", "TABEL II")])
+def test_results_table_matches_metrics(tree, report, lang, table):
+    _, _, _, results_dir, _ = tree
+    printed = printed_rows(pdf_text(report / f"report-{lang}.pdf"), table)
+    expected = expected_rows(results_dir, lang)
+    assert printed.keys() == expected.keys()
+    for name, cells in expected.items():
+        assert printed[name] == cells, name
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_no_placeholder_left(report, lang):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    assert PLACEHOLDER.search(text) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_markup_in_params_printed_verbatim(report, lang):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    assert "SimCLR on Tiny ImageNet: a #test_title" in text
+    assert "Lab_1 & Co" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_eight_references_listed(report, lang):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    tail = text[text.rindex("REFERENSI" if lang == "id" else "REFERENCES") :]
+    for number in range(1, 9):
+        assert f"[{number}]" in tail
+    assert "arXiv:1807.03748" in tail
+
+
+def test_abstract_names_best_linear_variant(report):
+    text = prose(report / "report-en.pdf")
+    # The fake results make batch512 best: 29.2% against the baseline's 20.6%.
+    assert "29.2%, comes from batch512, +8.6 percentage points from the baseline (20.6%)" in text
+
+
+def test_short_run_stated(report):
+    text = prose(report / "report-en.pdf")
+    assert "The run is short: 3 epochs" in text
+
+
+def test_convergence_claim_follows_loss(report):
+    # Every fake variant's loss falls more slowly than the baseline's, so none converges faster.
+    text = prose(report / "report-en.pdf")
+    assert "converges faster" not in text
+    assert "resnet50 does not reach a lower loss" in text
+
+
+def test_indonesian_uses_decimal_comma(report):
+    text = prose(report / "report-id.pdf")
+    assert "29,2%, dicapai oleh batch512" in text
+
+
+def test_same_inputs_give_identical_pdf(tree, report):
+    root, params, data, results, figures = tree
+    again = root / "report-again"
+    assert report_stage(params, results, data, figures, again) == 0
+    assert (again / "report-en.pdf").read_bytes() == (report / "report-en.pdf").read_bytes()
+
+
+def test_missing_variant_result_fails_without_output(tree, capsys):
+    root, params, data, results, figures = tree
+    broken = root / "results-broken"
+    shutil.copytree(results, broken)
+    (broken / "head3" / "eval.json").unlink()
+    out = root / "report-broken"
+    code = report_stage(params, broken, data, figures, out)
+    message = capsys.readouterr().err.strip()
+    assert code == 1
+    assert len(message.splitlines()) == 1
+    assert str(broken / "head3" / "eval.json") in message
+    assert "evaluate@head3" in message
+    assert not out.exists()
+
+
+def test_missing_figure_fails_without_output(tree, capsys):
+    root, params, data, results, figures = tree
+    partial = root / "figures-partial"
+    shutil.copytree(figures, partial)
+    (partial / "accuracy.pdf").unlink()
+    out = root / "report-no-figure"
+    code = report_stage(params, results, data, partial, out)
+    message = capsys.readouterr().err.strip()
+    assert code == 1
+    assert "accuracy.pdf" in message
+    assert "figures stage" in message
+    assert not out.exists()
+
+
+def test_unknown_language_rejected(tree, capsys):
+    root, _, data, results, figures = tree
+    params = fake_results.write_params(
+        root / "params-fr.yaml",
+        report={"title": "T", "authors": [{"name": "A", "affiliation": "B"}], "languages": ["fr"]},
+    )
+    code = report_stage(params, results, data, figures, root / "report-fr")
+    message = capsys.readouterr().err
+    assert code == 1
+    assert "report.languages[0]" in message
+    assert not (root / "report-fr").exists()
+
+
+def test_single_language_writes_one_pdf(tree):
+    root, _, data, results, figures = tree
+    params = fake_results.write_params(
+        root / "params-en.yaml",
+        report={"title": "T", "authors": [{"name": "A", "affiliation": "B"}], "languages": ["en"]},
+    )
+    out = root / "report-en-only"
+    assert report_stage(params, results, data, figures, out) == 0
+    assert [path.name for path in out.iterdir()] == ["report-en.pdf"]
+
+
+def test_escape_markup_prints_verbatim(tmp_path):
+    raw = "a #b *c* _d_ $e$ [f] <g> @h = - + / // ~ `i` \\ 12. x"
+    source = tmp_path / "escape.typ"
+    source.write_text(escape_markup(raw), encoding="utf-8")
+    typst.compile(str(source), output=str(tmp_path / "escape.pdf"))
+    assert PdfReader(tmp_path / "escape.pdf").pages[0].extract_text().strip() == raw
+
+
+def test_escape_markup_guards_list_number(tmp_path):
+    source = tmp_path / "number.typ"
+    source.write_text(escape_markup("12. goldfish"), encoding="utf-8")
+    typst.compile(str(source), output=str(tmp_path / "number.pdf"))
+    assert PdfReader(tmp_path / "number.pdf").pages[0].extract_text().strip() == "12. goldfish"
+
+
+def test_difference_taken_between_printed_values(tree):
+    _, params, data, results_dir, _ = tree
+    names = read_names(params)
+    findings = analysis.analyse(load_results(results_dir, data, names), names.references)
+    best = findings.best["linear_top1"]
+    printed = float(best.value) - float(best.baseline)
+    assert float(best.difference.replace("\u2212", "-")) == pytest.approx(printed)
+
+
+def test_faster_needs_lower_loss_every_epoch(tree):
+    _, params, data, results_dir, _ = tree
+    results = load_results(results_dir, data, read_names(params))
+    baseline, head3 = results.variants[0], results.variants[2]
+    lower = baseline.train.per_epoch["loss"].values - 0.1
+    assert analysis._convergence(baseline, with_epoch_loss(head3, lower)).faster
+    lower[0] += 0.2
+    assert not analysis._convergence(baseline, with_epoch_loss(head3, lower)).faster
+
+
+def with_epoch_loss(run: RunResult, values: np.ndarray) -> RunResult:
+    per_epoch = dict(run.train.per_epoch)
+    per_epoch["loss"] = Series(steps=np.arange(len(values)), values=values.copy())
+    return replace(run, train=replace(run.train, per_epoch=per_epoch))
+
+
+def test_batch_change_makes_loss_incomparable(tree):
+    _, params, data, results_dir, _ = tree
+    results = load_results(results_dir, data, read_names(params))
+    convergence = analysis._convergence(results.variants[0], results.variants[3])
+    assert not convergence.comparable

@@ -251,6 +251,14 @@ def run(args: argparse.Namespace) -> None:
     log.info("wrote %s and %s", model_path, args.results_dir)
 
 
+def build_model(config: TrainConfig) -> SimCLRModel:
+    """Build the variant's backbone and projection head, with hidden layers as wide as the
+    backbone features (as in SimCLR)."""
+    backbone, width = build_backbone(config.arch, config.stem)
+    head = ProjectionHead(width, width, config.proj_dim, config.head_layers, config.head_batchnorm)
+    return SimCLRModel(backbone, head)
+
+
 def train(
     config: TrainConfig,
     images: np.ndarray,
@@ -271,9 +279,7 @@ def train(
 
     # Set-up: the model is initialised from the seed, then a matching checkpoint replaces it.
     torch.manual_seed(config.seed)
-    backbone, width = build_backbone(config.arch, config.stem)
-    head = ProjectionHead(width, width, config.proj_dim, config.head_layers, config.head_batchnorm)
-    model = SimCLRModel(backbone, head).to(device)
+    model = build_model(config).to(device)
     if on_cuda:
         model = model.to(memory_format=torch.channels_last)
         torch.backends.cudnn.benchmark = True

@@ -99,24 +99,58 @@ def write_data(data_dir: Path, train_per_class: int = 60, val_per_class: int = 2
     return data_dir
 
 
-def write_results(results_dir: Path, epochs: int = 3, steps_per_epoch: int = 4) -> Path:
-    """Write train, evaluate and t-SNE outputs for every fake variant and reference."""
+def write_results(
+    results_dir: Path,
+    epochs: int = 3,
+    steps_per_epoch: int = 4,
+    points_per_class: int = 25,
+    use_dvclive: bool = True,
+) -> Path:
+    """Write train, evaluate and t-SNE outputs for every fake variant and reference.
+
+    ``use_dvclive=False`` writes the same TSV files directly, which is much faster for the
+    thousands of steps of a full-length run (DVCLive takes milliseconds per step).
+    """
     rng = np.random.default_rng(0)
     for index, (name, settings) in enumerate(VARIANTS.items()):
         folder = results_dir / name
         per_epoch = steps_per_epoch * 256 // settings["batch_size"]
-        _write_train(folder, name, settings, epochs, per_epoch, speed=1.0 - 0.1 * index)
+        speed = 1.0 - 0.1 * index
+        _write_train(folder, name, settings, epochs, per_epoch, speed, use_dvclive)
         _write_eval(folder, 0.20 + 0.03 * index + rng.uniform(0, 0.01))
-        _write_tsne(folder, rng, 0.05 + 0.01 * index)
+        _write_tsne(folder, rng, 0.05 + 0.01 * index, points_per_class)
     for index, name in enumerate(REFERENCES):
         folder = results_dir / name
         _write_eval(folder, 0.12 + 0.01 * index)
-        _write_tsne(folder, rng, -0.02)
+        _write_tsne(folder, rng, -0.02, points_per_class)
     return results_dir
 
 
+def write_live(live_dir: Path, rows: list[dict[str, float]], use_dvclive: bool = True) -> None:
+    """Write one row of metrics per step as DVCLive 3.x does: plots/metrics/<metric>.tsv with
+    the columns step and <metric>."""
+    if use_dvclive:
+        with Live(str(live_dir), dvcyaml=False, save_dvc_exp=False, report=None) as live:
+            for row in rows:
+                for metric, value in row.items():
+                    live.log_metric(metric, value)
+                live.next_step()
+        return
+    folder = live_dir / "plots" / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    for metric in rows[0]:
+        lines = [f"step\t{metric}"] + [f"{step}\t{row[metric]}" for step, row in enumerate(rows)]
+        (folder / f"{metric}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _write_train(
-    folder: Path, name: str, settings: dict, epochs: int, per_epoch: int, speed: float
+    folder: Path,
+    name: str,
+    settings: dict,
+    epochs: int,
+    per_epoch: int,
+    speed: float,
+    use_dvclive: bool,
 ) -> None:
     config = {**TRAIN_SHARED, **settings, "epochs": epochs}
     total = epochs * per_epoch
@@ -124,24 +158,30 @@ def _write_train(
     top1 = [0.05 + 0.3 * speed * step / total for step in range(total)]
     lr = [3e-4 * 0.5 * (1 + np.cos(np.pi * step / total)) for step in range(total)]
 
-    with Live(str(folder / "live" / "steps"), dvcyaml=False, save_dvc_exp=False) as live:
-        for step in range(total):
-            live.log_metric("loss", loss[step])
-            live.log_metric("top1", top1[step])
-            live.log_metric("top5", min(1.0, 3 * top1[step]))
-            live.log_metric("lr", lr[step])
-            live.log_metric("images_per_s", 100.0 * speed)
-            live.next_step()
+    steps = [
+        {
+            "loss": loss[step],
+            "top1": top1[step],
+            "top5": min(1.0, 3 * top1[step]),
+            "lr": lr[step],
+            "images_per_s": 100.0 * speed,
+        }
+        for step in range(total)
+    ]
+    write_live(folder / "live" / "steps", steps, use_dvclive)
     epoch_loss = [float(np.mean(loss[e * per_epoch : (e + 1) * per_epoch])) for e in range(epochs)]
     epoch_top1 = [float(np.mean(top1[e * per_epoch : (e + 1) * per_epoch])) for e in range(epochs)]
-    with Live(str(folder / "live" / "epochs"), dvcyaml=False, save_dvc_exp=False) as live:
-        for epoch in range(epochs):
-            live.log_metric("loss", epoch_loss[epoch])
-            live.log_metric("top1", epoch_top1[epoch])
-            live.log_metric("top5", min(1.0, 3 * epoch_top1[epoch]))
-            live.log_metric("lr", lr[epoch * per_epoch])
-            live.log_metric("images_per_s", 100.0 * speed)
-            live.next_step()
+    epochs_rows = [
+        {
+            "loss": epoch_loss[epoch],
+            "top1": epoch_top1[epoch],
+            "top5": min(1.0, 3 * epoch_top1[epoch]),
+            "lr": lr[epoch * per_epoch],
+            "images_per_s": 100.0 * speed,
+        }
+        for epoch in range(epochs)
+    ]
+    write_live(folder / "live" / "epochs", epochs_rows, use_dvclive)
     train = {
         "variant": name,
         "config": config,
@@ -172,9 +212,11 @@ def _write_eval(folder: Path, top1: float) -> None:
     (folder / "eval.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
-def _write_tsne(folder: Path, rng: np.random.Generator, silhouette: float) -> None:
+def _write_tsne(
+    folder: Path, rng: np.random.Generator, silhouette: float, points_per_class: int
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    labels = np.repeat(np.arange(len(CLASS_NAMES)), 25)
+    labels = np.repeat(np.arange(len(CLASS_NAMES)), points_per_class)
     xy = rng.normal(size=(len(labels), 2)) * 5 + labels[:, None] * 3
     lines = ["x,y,label,class_name"]
     for (x, y), label in zip(xy, labels):

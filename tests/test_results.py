@@ -127,3 +127,13 @@ def test_localize_indonesian_swaps_separators():
     assert localize("-0.020", "id") == "-0,020"
     assert localize("45.7", "en") == "45.7"
 
+
+
+def test_direct_tsv_matches_dvclive(tmp_path):
+    rows = [{"loss": 5.0 - 0.5 * step, "lr": 1e-4 * step} for step in range(3)]
+    fake_results.write_live(tmp_path / "live", rows, use_dvclive=True)
+    fake_results.write_live(tmp_path / "direct", rows, use_dvclive=False)
+    for metric in ("loss", "lr"):
+        relative = f"plots/metrics/{metric}.tsv"
+        live = (tmp_path / "live" / relative).read_text()
+        assert (tmp_path / "direct" / relative).read_text() == live

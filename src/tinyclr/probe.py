@@ -112,11 +112,14 @@ def fit_linear_probe(
     evaluations = int(optimizer.state[weight].get("func_evals", 0))
     with torch.no_grad():
         final_loss = float(F.cross_entropy(x @ weight + bias, y) + penalty * weight.square().sum())
-    if iterations >= max_iter:
+    if iterations >= max_iter or evaluations >= optimizer.defaults["max_eval"]:
         log.warning(
-            "linear probe stopped at max_iter=%d before the gradient tolerance was reached "
-            "(objective %.4f); raise evaluate.linear_max_iter for a tighter fit",
+            "linear probe used up max_iter=%d (%d iterations, %d evaluations) before the "
+            "gradient tolerance was reached (objective %.4f); raise evaluate.linear_max_iter "
+            "for a tighter fit",
             max_iter,
+            iterations,
+            evaluations,
             final_loss,
         )
     return weight.detach(), bias.detach(), iterations, evaluations, final_loss

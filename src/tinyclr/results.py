@@ -295,7 +295,7 @@ def _load_tsne(folder: Path, stage: str) -> TsneResult:
     points = pd.read_csv(csv_path, keep_default_na=False)
     absent = [c for c in TSNE_COLUMNS if c not in points.columns]
     if absent:
-        raise StageError(f"{csv_path} lacks column {absent[0]}: rerun stage {stage}")
+        raise StageError(f"{csv_path} is missing column {absent[0]}: rerun stage {stage}")
     return TsneResult(
         silhouette_features=_number(data, "silhouette_features", folder / "tsne.json", stage),
         silhouette_tsne=_number(data, "silhouette_tsne", folder / "tsne.json", stage),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tinyclr.report.analysis import Change, Findings
-from tinyclr.report.tables import arch_name
+from tinyclr.figures import FIGURE_NAMES
+from tinyclr.report.analysis import Findings
 from tinyclr.results import Results, RunResult
 
 REFERENCES = [
@@ -42,8 +42,8 @@ CITE = {
     "tsne": "[8]",
 }
 
-# Figure files in the order the report shows them, which fixes their numbers.
-FIGURE_ORDER = ("loss_per_step", "top1_per_epoch", "lr_schedule", "tsne_grid", "accuracy")
+# The figures stage writes its files in the order the report shows them, which fixes their numbers.
+FIGURE_ORDER = FIGURE_NAMES
 
 INFONCE = (
     'ell_(i,j) = -log frac(exp("sim"(bold(z)_i, bold(z)_j) \\/ tau), '
@@ -86,18 +86,3 @@ class Context:
 
 def figure_number(name: str) -> int:
     return FIGURE_ORDER.index(name) + 1
-
-
-def number(value: float) -> str:
-    """Print a setting such as 3e-4 or 0.1 the short way."""
-    return f"{value:g}"
-
-
-def count(value: int, thousands: str = ",") -> str:
-    """Print an integer with a thousands separator (',' in English, '.' in Indonesian)."""
-    return f"{value:,}".replace(",", thousands)
-
-
-def change_value(change: Change, side: str) -> str:
-    value = getattr(change, side)
-    return arch_name(value) if change.key == "arch" else str(value)

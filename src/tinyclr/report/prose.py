@@ -1,0 +1,336 @@
+"""The report's sentences, chosen by the findings and filled with the run's numbers.
+
+Which sentence a finding calls for (the best variant, a faster convergence, a short run) is
+decided here once; the language modules (:mod:`tinyclr.report.english`,
+:mod:`tinyclr.report.indonesian`) hold only whole-sentence templates with named fields, so a
+language reads as written by its own speakers and both state the same facts.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Iterable
+
+from tinyclr.report.analysis import Best, Change, Convergence
+from tinyclr.report.context import CITE, Context, figure_number
+from tinyclr.report.tables import arch_name
+from tinyclr.results import localize
+
+
+class Prose:
+    """Sentences of one language about the results in ``ctx``."""
+
+    def __init__(self, ctx: Context, language: ModuleType) -> None:
+        self.ctx = ctx
+        self.findings = ctx.findings
+        self.words = language
+        self.lang = language.LABELS.lang
+
+    # Formatting helpers.
+
+    def say(self, template: str, /, **fields: object) -> str:
+        """Fill the language's sentence ``template``; citation numbers are always available."""
+        return self.words.SENTENCES[template].format(**CITE, **fields)
+
+    def number(self, value: object) -> str:
+        """Print a setting (3e-4, 0.1) or an already formatted number in the language's style."""
+        text = value if isinstance(value, str) else f"{value:g}"
+        return localize(text, self.lang)
+
+    def count(self, value: int) -> str:
+        return localize(f"{value:,}", self.lang)
+
+    def join(self, items: Iterable[str]) -> str:
+        items = list(items)
+        if len(items) <= 2:
+            return f" {self.words.AND} ".join(items)
+        return ", ".join(items[:-1]) + f", {self.words.AND} {items[-1]}"
+
+    def value(self, change: Change, side: str) -> str:
+        value = getattr(change, side)
+        return arch_name(value) if change.key == "arch" else self.number(value)
+
+    # Building blocks shared by several sections.
+
+    def metric(self, key: str) -> str:
+        if key.startswith("knn_top1_"):
+            return self.words.METRIC_NAMES["knn"].format(k=key.removeprefix("knn_top1_"))
+        return self.words.METRIC_NAMES[key]
+
+    def best(self, key: str) -> str:
+        best: Best = self.findings.best[key]
+        unit = self.words.UNITS.get(key, "%")
+        fields = {
+            "metric": self.metric(key),
+            "unit": unit,
+            "baseline": self.baseline_phrase(),
+            "baseline_value": self.number(best.baseline),
+        }
+        if best.is_baseline:
+            return self.say("best_is_baseline", **fields)
+        return self.say(
+            "best",
+            name=best.name,
+            value=self.number(best.value),
+            difference=self.number(best.difference),
+            points=self.words.POINTS if unit == "%" else "",
+            **fields,
+        )
+
+    def baseline_phrase(self) -> str:
+        name = self.ctx.baseline.name
+        if name == "baseline":
+            return self.say("the_baseline")
+        return self.say("the_baseline_named", name=name)
+
+    def changes(self, changes: list[Change]) -> str:
+        parts = []
+        for change in changes:
+            key = change.key if change.key in self.words.CHANGES else "other"
+            parts.append(
+                self.words.CHANGES[key].format(key=change.key, value=self.value(change, "after"))
+            )
+        return self.join(parts) if parts else self.say("no_change")
+
+    def reference_gaps(self, every: bool) -> str:
+        gaps = self.findings.reference_gaps
+        sentences = []
+        for gap in gaps if every else gaps[:1]:
+            key = "above_reference" if gap.difference.startswith("+") else "below_reference"
+            sentences.append(
+                self.say(
+                    key,
+                    name=gap.name,
+                    reference=gap.reference,
+                    difference=self.number(gap.difference),
+                    value=self.number(gap.value),
+                    reference_value=self.number(gap.reference_value),
+                )
+            )
+        return " ".join(sentences)
+
+    def convergence(self, convergence: Convergence) -> str:
+        if not convergence.comparable:
+            key = "loss_incomparable"
+        elif convergence.faster:
+            key = "converges_faster"
+        elif convergence.lower_at_end and convergence.epochs < 2:
+            key = "lower_after_one_epoch"
+        elif convergence.lower_at_end:
+            key = "lower_at_end_only"
+        else:
+            key = "not_lower"
+        return self.say(key, name=convergence.name, epochs=convergence.epochs)
+
+    def short_run(self) -> str:
+        sentences = []
+        if self.findings.short_run:
+            sentences.append(self.say("short_run", epochs=self.findings.epochs))
+        if self.findings.subset:
+            images = self.count(self.ctx.results.dataset.manifest["train_images"])
+            sentences.append(self.say("subset", images=images, official=self.count(100_000)))
+        if sentences:
+            sentences.append(self.say("early_training"))
+        return " ".join(sentences)
+
+    # Sections.
+
+    def abstract(self) -> str:
+        variants = self.ctx.results.variants
+        listed = self.join(
+            f"{run.name} ({self.changes(self.findings.changes[run.name])})"
+            for run in variants[1:]
+        )
+        arch = arch_name(self.ctx.setting("arch"))
+        sentences = [
+            self.say("abstract_compare", arch=arch, count=len(variants) - 1, listed=listed)
+            if listed
+            else self.say("abstract_baseline_only", arch=arch),
+            self.say("abstract_evaluation", epochs=self.findings.epochs),
+            self.best("linear_top1"),
+        ]
+        ks = self.ctx.results.knn_ks
+        if ks:
+            sentences.append(self.best(f"knn_top1_{ks[0]}"))
+        sentences.append(self.reference_gaps(every=False))
+        if self.findings.short_run or self.findings.subset:
+            images = ""
+            if self.findings.subset:
+                train_images = self.ctx.results.dataset.manifest["train_images"]
+                images = self.say("on_images", images=self.count(train_images))
+            sentences.append(
+                self.say("abstract_short", epochs=self.findings.epochs, images=images)
+            )
+        return " ".join(s for s in sentences if s)
+
+    def introduction(self) -> list[str]:
+        return [self.say("introduction_1"), self.say("introduction_2")]
+
+    def method_overview(self) -> str:
+        return self.say("method_overview")
+
+    def augmentation(self) -> str:
+        augment = self.ctx.augment()
+        clauses = []
+        if "crop_scale" in augment:
+            low, high = augment["crop_scale"]
+            clauses.append(self.say("crop", low=self.number(low), high=self.number(high)))
+        if "flip_p" in augment:
+            clauses.append(self.say("flip", p=self.number(augment["flip_p"])))
+        if "jitter_strength" in augment:
+            brightness, contrast, saturation, hue = map(self.number, augment["jitter_strength"])
+            chance = ""
+            if "jitter_p" in augment:
+                chance = self.say("with_probability", p=self.number(augment["jitter_p"]))
+            clauses.append(
+                self.say(
+                    "jitter",
+                    brightness=brightness,
+                    contrast=contrast,
+                    saturation=saturation,
+                    hue=hue,
+                    chance=chance,
+                )
+            )
+        if "grayscale_p" in augment:
+            clauses.append(self.say("grayscale", p=self.number(augment["grayscale_p"])))
+        if "blur_p" in augment:
+            sigma = augment.get("blur_sigma")
+            spread = ""
+            if sigma:
+                spread = self.say(
+                    "blur_sigma", low=self.number(sigma[0]), high=self.number(sigma[1])
+                )
+            clauses.append(self.say("blur", p=self.number(augment["blur_p"]), sigma=spread))
+        if not clauses:
+            return self.say("augmentation_unrecorded")
+        return self.say("augmentation", clauses=self.join(clauses))
+
+    def encoder(self) -> str:
+        stem = self.ctx.baseline.train.config.get("stem")
+        stem_text = ""
+        if stem is not None:
+            stem_text = self.say("stem", stem=stem) + self.words.STEM_NOTES.get(stem, ".")
+        return self.say("encoder", stem=stem_text)
+
+    def head(self) -> str:
+        return self.say(
+            "head", layers=self.ctx.setting("head_layers"), dim=self.ctx.setting("proj_dim")
+        )
+
+    def loss_before(self) -> str:
+        return self.say("loss_before")
+
+    def loss_after(self) -> str:
+        return self.say("loss_after")
+
+    def modifications_intro(self) -> str:
+        if not self.ctx.variant_names:
+            return self.say("baseline_only")
+        return self.say("modifications_intro", baseline=self.ctx.baseline.name)
+
+    def modification(self, name: str, changes: list[Change]) -> str:
+        keys = {change.key for change in changes}
+        reasons = []
+        for change in changes:
+            fields = {
+                "name": name,
+                "key": change.key,
+                "before": self.value(change, "before"),
+                "after": self.value(change, "after"),
+            }
+            if change.key == "batch_size":
+                fields["negatives_before"] = 2 * int(change.before) - 2
+                fields["negatives_after"] = 2 * int(change.after) - 2
+            if change.key == "temperature" and "batch_size" in keys:
+                key = "temperature_with_batch"
+            elif change.key in ("arch", "head_layers", "batch_size", "temperature"):
+                key = change.key
+            else:
+                key = "other_change"
+            reasons.append(self.say(f"why_{key}", **fields))
+        if not reasons:
+            return self.say("same_as_baseline", name=name)
+        return " ".join(reasons)
+
+    def dataset(self) -> str:
+        manifest = self.ctx.results.dataset.manifest
+        return self.say(
+            "dataset",
+            size=manifest["image_size"],
+            classes=manifest["num_classes"],
+            train=self.count(manifest["train_images"]),
+            val=self.count(manifest["val_images"]),
+            subset=self.say("is_subset") if self.findings.subset else ".",
+        )
+
+    def training(self) -> str:
+        warmup = self.ctx.baseline.train.config.get("warmup_epochs")
+        devices = self.join(
+            self.words.DEVICES.get(device, device) for device in self.ctx.devices
+        )
+        setting = self.ctx.setting
+        return self.say(
+            "training",
+            epochs=self.findings.epochs,
+            optimizer=setting("optimizer"),
+            lr=self.number(setting("lr")),
+            weight_decay=self.number(setting("weight_decay")),
+            schedule=setting("schedule"),
+            warmup=self.say("warmup", epochs=self.number(warmup)) if warmup else "",
+            seed=setting("seed"),
+            devices=devices,
+        )
+
+    def evaluation(self) -> str:
+        return self.say(
+            "evaluation",
+            ks=self.words.LIST_SEPARATOR.join(str(k) for k in self.ctx.results.knn_ks),
+            classes=self.ctx.tsne_classes,
+            perplexity=self.number(self.ctx.baseline.tsne.perplexity),
+        )
+
+    def results_intro(self) -> str:
+        return self.say("results_intro", chance=self.number(self.findings.chance))
+
+    def analysis(self) -> list[str]:
+        accuracy = [self.best("linear_top1"), self.best("linear_top5")]
+        accuracy += [self.best(f"knn_top1_{k}") for k in self.ctx.results.knn_ks]
+        accuracy.append(self.reference_gaps(every=True))
+
+        separation = [
+            self.best("silhouette"),
+            self.say("tsne_figure", figure=figure_number("tsne_grid")),
+        ]
+
+        training = [self.convergence(c) for c in self.findings.convergence]
+        training += [
+            self.best("contrastive_top1"),
+            self.say("batch_dependence"),
+            self.best("images_per_s"),
+        ]
+
+        paragraphs = [" ".join(accuracy), " ".join(separation), " ".join(training)]
+        caution = self.short_run()
+        if caution:
+            paragraphs.append(caution)
+        return paragraphs
+
+    def figure_captions(self) -> dict[str, str]:
+        classes = self.ctx.tsne_classes
+        return {
+            name: template.format(classes=classes)
+            for name, template in self.words.FIGURE_CAPTIONS.items()
+        }
+
+    def conclusion(self) -> list[str]:
+        sentences = [self.best("linear_top1")]
+        faster = [c.name for c in self.findings.convergence if c.faster]
+        if faster:
+            sentences.append(self.say("faster_summary", names=self.join(faster)))
+        elif self.findings.convergence:
+            sentences.append(self.say("none_faster"))
+        sentences.append(self.reference_gaps(every=False))
+        if self.findings.short_run or self.findings.subset:
+            sentences.append(self.say("longer_run"))
+        return [" ".join(s for s in sentences if s)]

@@ -4,6 +4,8 @@ Widths follow the IEEE conference template: 3.5 in for one column, 7.16 in acros
 set in STIX (a Times-like serif that matplotlib ships) at 8 pt so it matches the report's body
 font. Every variant keeps its colour in every plot, and every class keeps its colour in every
 t-SNE panel.
+
+NOTE: axis labels and legends are in English, so the Indonesian report shows English figures.
 """
 
 from __future__ import annotations

@@ -350,8 +350,9 @@ def test_train_missing_data(tmp_path):
 def test_default_variants_on_sample(tmp_path):
     if not SHARED_SAMPLE.is_file():
         pytest.skip(f"real Tiny ImageNet sample not found at {SHARED_SAMPLE}")
+    # 20 images per class of 20 classes keeps the four runs within a few minutes on 2 cores.
     params = yaml.safe_load(DEFAULT_PARAMS.read_text())
-    params["prepare"] = {"classes": 20}
+    params["prepare"] = {"classes": 20, "train_per_class": 20, "val_per_class": 5}
     params["train"]["epochs"] = 2
     params["train"]["device"] = "cpu"
     for variant in params["variants"].values():

@@ -58,7 +58,7 @@ def load_matching_checkpoint(
     """Return the checkpoint at ``path`` if it was written for this config and data, else None.
 
     A missing checkpoint starts a fresh run silently. An unreadable one, or one from another
-    config or data, starts a fresh run with a warning that says why.
+    config or data, starts a fresh run with a warning that names the reason.
     """
     if not path.is_file():
         return None

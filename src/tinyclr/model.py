@@ -54,8 +54,8 @@ def build_backbone(arch: str, stem: str) -> tuple[nn.Module, int]:
 
     ``stem: imagenet`` keeps torchvision's 7×7 stride-2 convolution and max-pool. ``stem: small``
     replaces them with a 3×3 stride-1 convolution and no max-pool, the usual choice for 32–64 px
-    images (SimCLR's CIFAR-10 setting, Chen et al., 2020, appendix B.9), so a 64 px image keeps an
-    8×8 map before the last stage instead of 2×2.
+    images and the setting Chen et al. (2020) use for CIFAR-10. A 64 px image then reaches the
+    last stage as an 8×8 map instead of 2×2.
     """
     if arch not in ARCHS:
         raise ConfigError(f"arch = {arch!r} is invalid: choose one of {', '.join(ARCHS)}")

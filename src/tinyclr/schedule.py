@@ -10,9 +10,9 @@ import torch
 class WarmupSchedule:
     """Multiplier of the base learning rate at each optimizer step, for ``LambdaLR``.
 
-    The schedule is set per step rather than per epoch (the SimCLR base code steps a cosine
-    schedule once per epoch), so variants with different batch sizes, and so different numbers of
-    steps per epoch, follow the same curve as a function of the epoch. Warm-up rises linearly to 1
+    The schedule is set per step, unlike the sthalles/SimCLR base code, which steps a cosine
+    schedule once per epoch after 10 epochs at the base rate. Variants with different batch
+    sizes, and so different numbers of steps per epoch, thus follow the same curve per epoch. Warm-up rises linearly to 1
     over ``warmup_steps``. After it, ``cosine`` decays to 0 at ``total_steps`` and ``constant``
     stays at 1. A plain class instead of a lambda lets ``LambdaLR.state_dict`` save it.
     """

@@ -38,7 +38,7 @@ from tinyclr.checkpoint import (
 from tinyclr.config import ConfigError, build, check_name, check_value, read_params, to_dict
 from tinyclr.errors import StageError
 from tinyclr.files import atomic_dir, write_json
-from tinyclr.loss import nt_xent
+from tinyclr.loss import ContrastiveResult, nt_xent
 from tinyclr.model import ARCHS, ProjectionHead, SimCLRModel, build_backbone, save_encoder
 from tinyclr.schedule import build_scheduler
 
@@ -259,6 +259,37 @@ def build_model(config: TrainConfig) -> SimCLRModel:
     return SimCLRModel(backbone, head)
 
 
+def train_step(
+    model: torch.nn.Module,
+    augment: SimCLRAugment,
+    batch: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    scaler: torch.amp.GradScaler,
+    temperature: float,
+    device: torch.device,
+) -> ContrastiveResult:
+    """Make one SimCLR update from a uint8 batch (B, H, W, 3) and return its loss and accuracy.
+
+    Both views of every image go through one forward pass of 2B images. On CUDA the pass runs in
+    bf16 autocast with channels_last inputs. A non-finite loss skips the update, so the caller can
+    stop with the weights of the previous step.
+    """
+    on_cuda = device.type == "cuda"
+    views = torch.cat([augment(batch), augment(batch)])
+    if on_cuda:
+        views = views.contiguous(memory_format=torch.channels_last)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
+        _, projections = model(views)
+        result = nt_xent(*projections.chunk(2), temperature)
+    if not torch.isfinite(result.loss):
+        return result
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(result.loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    return result
+
+
 def train(
     config: TrainConfig,
     images: np.ndarray,
@@ -268,7 +299,7 @@ def train(
 ) -> dict[str, Any]:
     """Run (or continue) SimCLR training and return the backbone, history and final metrics.
 
-    The last short batch of each epoch is dropped, so every step sees ``batch_size`` images and
+    The last short batch of each epoch is dropped, so every step takes ``batch_size`` images and
     2 × batch_size − 1 candidates per view.
     """
     config_dict = to_dict(config)
@@ -345,13 +376,9 @@ def train(
                 batch = dataset[order[index * batch_size : (index + 1) * batch_size]]
                 lr = scheduler.get_last_lr()[0]
 
-                # The step: two views of every image through one forward pass of 2B images.
-                views = torch.cat([augment(batch), augment(batch)])
-                if on_cuda:
-                    views = views.contiguous(memory_format=torch.channels_last)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
-                    _, projections = forward(views)
-                    result = nt_xent(*projections.chunk(2), config.temperature)
+                result = train_step(
+                    forward, augment, batch, optimizer, scaler, config.temperature, device
+                )
                 loss = result.loss.item()
                 if not math.isfinite(loss):
                     raise StageError(
@@ -359,10 +386,6 @@ def train(
                         f"stopped; the last good checkpoint {checkpoint_path} is kept "
                         "(try a lower lr or a higher temperature)"
                     )
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(result.loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
                 scheduler.step()
                 step += 1
 

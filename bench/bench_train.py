@@ -1,0 +1,229 @@
+"""Benchmark SimCLR training throughput: batched kornia augmentation against a per-image loader.
+
+Measures training images/s (each image gives two views) of one optimizer step after another, for
+ResNet18 (by default), batch 256, 64×64 px, through two input pipelines that feed the same model,
+loss and Adam step:
+
+- ``batched``: the train stage's own step. The uint8 images are indexed in memory and augmented
+  as whole batches with kornia on the training device.
+- ``per-image``: the design of the sthalles/SimCLR base code. A torch DataLoader with 2 workers
+  applies torchvision transforms to one PIL image at a time. It reads PIL images made from the
+  same uint8 arrays, so it pays no JPEG decoding, which favours it slightly.
+
+On CUDA the script also reports model FLOP utilisation (MFU): the forward and backward FLOPs of
+one step, counted by ``torch.utils.flop_counter``, per second over the GPU's dense bf16 peak.
+The images are random uint8 arrays, whose content does not change the cost of these steps.
+
+Prints a table and writes ``bench/results/bench_train.json``. Run:
+``.venv/bin/python bench/bench_train.py --steps 5``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.flop_counter import FlopCounterMode
+from torchvision import transforms
+
+from tinyclr.augment import AugmentConfig, SimCLRAugment, blur_kernel_size
+from tinyclr.loss import nt_xent
+from tinyclr.train import TrainConfig, build_model, train_step
+
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_train.json"
+
+# Dense bf16 peak in TFLOP/s from NVIDIA's data sheets (SXM parts unless named), for MFU. The
+# first key contained in the device name wins, so the PCIe entry comes before the plain H100.
+PEAK_BF16_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.0, "H200": 989.0, "A100": 312.0, "L4": 121.0}
+
+
+class PerImageViews(Dataset):
+    """Two torchvision-augmented views of one PIL image per item, as in the base code."""
+
+    def __init__(self, images: np.ndarray, config: AugmentConfig) -> None:
+        self.images = images
+        size = images.shape[1]
+        jitter = transforms.ColorJitter(*config.jitter_strength)
+        kernel = blur_kernel_size(size, config.blur_kernel_fraction)
+        self.transform = transforms.Compose(
+            [
+                transforms.RandomResizedCrop(size, scale=tuple(config.crop_scale)),
+                transforms.RandomHorizontalFlip(config.flip_p),
+                transforms.RandomApply([jitter], p=config.jitter_p),
+                transforms.RandomGrayscale(config.grayscale_p),
+                transforms.RandomApply(
+                    [transforms.GaussianBlur(kernel, tuple(config.blur_sigma))], p=config.blur_p
+                ),
+                transforms.ToTensor(),
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        picture = Image.fromarray(self.images[index])
+        return self.transform(picture), self.transform(picture)
+
+
+def make_training(arch: str, batch_size: int, device: torch.device):
+    config = TrainConfig(arch=arch, head_layers=2, batch_size=batch_size, temperature=0.07)
+    torch.manual_seed(0)
+    model = build_model(config).to(device)
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+        torch.backends.cudnn.benchmark = True
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    scaler = torch.amp.GradScaler(device.type, enabled=False)
+    return config, model, optimizer, scaler
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def bench_batched(
+    images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device
+) -> float:
+    """Return images/s of the train stage's step over ``steps`` steps after one warm-up step."""
+    config, model, optimizer, scaler = make_training(arch, batch_size, device)
+    augment = SimCLRAugment(config.augment, images.shape[1:3]).to(device)
+    dataset = torch.from_numpy(images).to(device)
+    order = torch.randperm(len(images)).to(device)
+    seconds = 0.0
+    for step in range(steps + 1):
+        synchronize(device)
+        started = time.perf_counter()
+        batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
+        train_step(model, augment, batch, optimizer, scaler, config.temperature, device)
+        synchronize(device)
+        if step > 0:
+            seconds += time.perf_counter() - started
+    return steps * batch_size / seconds
+
+
+def bench_per_image(
+    images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device, workers: int
+) -> float:
+    """Return images/s of a per-image DataLoader feeding the same model, loss and optimizer."""
+    config, model, optimizer, _ = make_training(arch, batch_size, device)
+    loader = DataLoader(
+        PerImageViews(images, config.augment),
+        batch_size=batch_size,
+        shuffle=True,
+        num_workers=workers,
+        drop_last=True,
+        pin_memory=device.type == "cuda",
+    )
+    on_cuda = device.type == "cuda"
+    seconds = 0.0
+    batches = iter(loader)
+    for step in range(steps + 1):
+        synchronize(device)
+        started = time.perf_counter()
+        first, second = next(batches)
+        views = torch.cat([first, second]).to(device, non_blocking=True)
+        if on_cuda:
+            views = views.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
+            _, projections = model(views)
+            result = nt_xent(*projections.chunk(2), config.temperature)
+        optimizer.zero_grad(set_to_none=True)
+        result.loss.backward()
+        optimizer.step()
+        synchronize(device)
+        if step > 0:
+            seconds += time.perf_counter() - started
+    return steps * batch_size / seconds
+
+
+def step_flops(arch: str, batch_size: int, size: int, device: torch.device) -> int:
+    """Count the forward and backward FLOPs of one step (2 × batch_size views)."""
+    _, model, _, _ = make_training(arch, batch_size, device)
+    views = torch.rand(2 * batch_size, 3, size, size, device=device)
+    with FlopCounterMode(display=False) as counter:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            _, projections = model(views)
+            loss = nt_xent(*projections.chunk(2), 0.07).loss
+        loss.backward()
+    return counter.get_total_flops()
+
+
+def peak_tflops(device: torch.device, override: float | None) -> float | None:
+    if override is not None:
+        return override
+    name = torch.cuda.get_device_name(device)
+    return next((peak for key, peak in PEAK_BF16_TFLOPS.items() if key in name), None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", default="resnet18", help="backbone name")
+    parser.add_argument("--batch-size", type=int, default=256, help="images per step")
+    parser.add_argument("--size", type=int, default=64, help="image side in pixels")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step")
+    parser.add_argument("--workers", type=int, default=2, help="DataLoader workers (per-image)")
+    parser.add_argument(
+        "--peak-tflops", type=float, default=None, help="GPU dense bf16 peak for MFU, in TFLOP/s"
+    )
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    count = args.batch_size * (args.steps + 1)
+    images = rng.integers(0, 256, (count, args.size, args.size, 3), dtype=np.uint8)
+    devices = [torch.device("cpu")]
+    if torch.cuda.is_available():
+        devices.append(torch.device("cuda"))
+
+    rows = []
+    for device in devices:
+        for pipeline in ("batched", "per-image"):
+            if pipeline == "batched":
+                rate = bench_batched(images, args.arch, args.batch_size, args.steps, device)
+            else:
+                rate = bench_per_image(
+                    images, args.arch, args.batch_size, args.steps, device, args.workers
+                )
+            row = {"device": device.type, "pipeline": pipeline, "images_per_s": rate}
+            if device.type == "cuda":
+                flops = step_flops(args.arch, args.batch_size, args.size, device)
+                achieved = flops * rate / args.batch_size / 1e12
+                peak = peak_tflops(device, args.peak_tflops)
+                row["tflops"] = achieved
+                row["mfu"] = achieved / peak if peak else None
+            rows.append(row)
+        batched, per_image = (row["images_per_s"] for row in rows[-2:])
+        rows[-2]["speedup"] = batched / per_image
+
+    machine = {
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+        "torch": torch.__version__,
+    }
+    print(f"{args.arch}, batch {args.batch_size}, {args.size}×{args.size} px, {args.steps} steps")
+    print(f"{'device':<7} {'pipeline':<10} {'images/s':>9} {'speedup':>8} {'MFU':>6}")
+    for row in rows:
+        speedup = f"{row['speedup']:.2f}×" if "speedup" in row else ""
+        mfu = f"{row['mfu']:.1%}" if row.get("mfu") is not None else ""
+        print(
+            f"{row['device']:<7} {row['pipeline']:<10} {row['images_per_s']:>9.1f} "
+            f"{speedup:>8} {mfu:>6}"
+        )
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,8 +3,8 @@
 Measures, with the evaluate and tsne settings of params.yaml:
 
 - the linear probe (standardize, L-BFGS fit, val scoring) on 100,000 × 512 train features with
-  200 classes and 10,000 val features; goal ≤ 60 s on 2 cores. A second row estimates the
-  longest fit that evaluate.linear_max_iter allows from the measured time per evaluation;
+  200 classes and 10,000 val features. The goal is ≤ 60 s on 2 cores. A second row estimates
+  the longest fit that evaluate.linear_max_iter allows, from the measured time per evaluation;
 - the weighted kNN classifier (all of evaluate.knn_k) on the same features (no goal);
 - t-SNE of 500 and of 10,000 val points of 512 dimensions; goals ≤ 15 s and ≤ 90 s.
 
@@ -86,13 +86,13 @@ def main() -> None:
 
     # L-BFGS stops after max_iter * 5 // 4 objective evaluations at the latest, so the time of
     # one evaluation bounds the time of any fit of this size.
-    most = evaluate_config.linear_max_iter * 5 // 4
+    max_evaluations = evaluate_config.linear_max_iter * 5 // 4
     per_evaluation = seconds / probe.evaluations
     rows.append(
         {
             "case": "linear probe",
-            "size": f"bound at {most} evaluations",
-            "seconds": most * per_evaluation,
+            "size": f"bound at {max_evaluations} evaluations",
+            "seconds": max_evaluations * per_evaluation,
             "goal_s": 60.0,
             "note": f"estimate: {per_evaluation:.2f} s per evaluation, includes scaling",
         }

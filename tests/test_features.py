@@ -175,7 +175,7 @@ def test_label_count_mismatch(workspace, capsys):
 def test_wrong_image_dtype(workspace, capsys):
     np.save(workspace / "prepared" / "val_images.npy", np.zeros((6, 64, 64, 3), dtype=np.float32))
     assert main(features_argv(workspace, "--reference", "random-resnet18")) == 1
-    assert_one_line_error(capsys, "must hold uint8 images of shape (N, H, W, 3)")
+    assert_one_line_error(capsys, "must contain uint8 images of shape (N, H, W, 3)")
     assert_no_output(workspace / "features" / "demo")
 
 

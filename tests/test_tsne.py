@@ -201,3 +201,12 @@ def test_embed_shape_and_seed():
     assert first.shape == (60, 2)
     assert perplexity == 5.0
     assert np.array_equal(first, second)
+
+
+def test_class_without_val_images(tmp_path, caplog):
+    data = write_classes(tmp_path / "prepared", 8)
+    features = clustered_folder(tmp_path / "features" / "demo", 6, 10)
+    assert main(tsne_argv(tmp_path, data, features, "tsne:\n  classes: 8\n  perplexity: 5\n")) == 0
+    metrics = json.loads((tmp_path / "results" / "demo" / "tsne.json").read_text())
+    assert metrics["classes"] == [0, 1, 2, 3, 4, 5]
+    assert "2 chosen classes have no val image (labels [6, 7])" in caplog.text

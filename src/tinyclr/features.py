@@ -112,7 +112,7 @@ def read_split(data: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     labels = load_array(labels_path)
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] != 3:
         raise StageError(
-            f"{images_path} must hold uint8 images of shape (N, H, W, 3), "
+            f"{images_path} must contain uint8 images of shape (N, H, W, 3), "
             f"got {images.dtype} {images.shape}; rerun the prepare stage"
         )
     check_labels(labels, labels_path, len(images), images_path)
@@ -130,7 +130,7 @@ def load_array(path: Path, mmap: bool = False) -> np.ndarray:
 def check_labels(labels: np.ndarray, path: Path, expected: int, partner: Path) -> None:
     """Check that ``labels`` is a 1-D array of ``expected`` non-negative integers."""
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise StageError(f"{path} must hold 1-D integer labels, got {labels.dtype} {labels.shape}")
+        raise StageError(f"{path} must contain 1-D integer labels, got {labels.dtype} {labels.shape}")
     if len(labels) != expected:
         raise StageError(
             f"{path} has {len(labels)} labels but {partner} has {expected} rows; "
@@ -147,6 +147,8 @@ def load_model(path: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
     from tinyclr.model import load_encoder
 
     backbone, _ = load_encoder(path, map_location="cpu")
+    # The arch and stem keys at the top of the file are the documented ones; the nested training
+    # config belongs to the train stage, so a second load reads them from the top.
     record = torch.load(path, map_location="cpu", weights_only=True)
     return backbone, {"arch": record["arch"], "stem": record["stem"]}
 
@@ -237,7 +239,7 @@ def read_features(folder: Path) -> FeatureSet:
         labels = load_array(labels_path)
         if features.ndim != 2 or not np.issubdtype(features.dtype, np.floating):
             raise StageError(
-                f"{features_path} must hold float features of shape (N, D), "
+                f"{features_path} must contain float features of shape (N, D), "
                 f"got {features.dtype} {features.shape}"
             )
         check_labels(labels, labels_path, len(features), features_path)

@@ -1,7 +1,7 @@
 """Linear probe and weighted kNN classifier on frozen features, as pure functions on arrays.
 
-Both follow the usual self-supervised evaluation protocol: the classifier sees the train split's
-features and labels and is scored on the val split. Labels are integers ``0 … C-1``; nothing
+Both follow the usual self-supervised evaluation protocol: the classifier is fitted on the train
+split's features and labels and scored on the val split. Labels are integers ``0 … C-1``; nothing
 here assumes a particular number of classes.
 """
 
@@ -190,13 +190,13 @@ def knn_class_scores(
     train = F.normalize(torch.from_numpy(np.asarray(train_features, dtype=np.float32)), dim=1)
     val = F.normalize(torch.from_numpy(np.asarray(val_features, dtype=np.float32)), dim=1)
     labels = torch.from_numpy(np.asarray(train_labels, dtype=np.int64))
-    most = max(used.values())
+    max_k = max(used.values())
 
     scores = {k: torch.zeros(len(val), num_classes) for k in ks}
     for start in range(0, len(val), chunk_size):
         # Similarities of one chunk of val samples to every train sample: (B, N).
         similarity = val[start : start + chunk_size] @ train.T
-        top_similarity, top_index = similarity.topk(most, dim=1)
+        top_similarity, top_index = similarity.topk(max_k, dim=1)
         weights = torch.exp((top_similarity - top_similarity[:, :1]) / temperature)
         neighbour_labels = labels[top_index]
 

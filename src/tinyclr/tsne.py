@@ -59,6 +59,9 @@ def run(args: argparse.Namespace) -> None:
     keep = np.isin(features.val_labels, labels_used)
     points, labels = features.val_features[keep], features.val_labels[keep]
     present = np.unique(labels)
+    absent = sorted(set(labels_used) - set(present.tolist()))
+    if absent:
+        log.warning("tsne.classes: %d chosen classes have no val image (labels %s)", len(absent), absent)
     if len(present) < 2 or len(points) < 4:
         raise StageError(
             f"the val split has {len(points)} samples of {len(present)} of the tsne.classes "
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> None:
     metrics = {
         "silhouette_features": silhouette(points, labels, metric="cosine"),
         "silhouette_tsne": silhouette(embedding, labels, metric="euclidean"),
-        "classes": [int(label) for label in labels_used],
+        "classes": [int(label) for label in present],
         "perplexity": perplexity,
         "points": int(len(points)),
     }

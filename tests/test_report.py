@@ -198,7 +198,7 @@ def test_convergence_claim_follows_loss(report):
 
 def test_indonesian_uses_decimal_comma(report):
     text = prose(report / "report-id.pdf")
-    assert "29,2%, dicapai oleh batch512" in text
+    assert "Akurasi top-1 linear probe tertinggi, 29,2%, dicapai oleh batch512" in text
 
 
 def test_same_inputs_give_identical_pdf(tree, report):

@@ -92,7 +92,7 @@ SENTENCES = {
     # Perbandingan dengan baseline dan referensi berinisialisasi acak.
     "the_baseline": "baseline",
     "the_baseline_named": "baseline {name}",
-    "best": "Nilai {metric} tertinggi, {value}{unit}, dicapai oleh {name}, selisih "
+    "best": "{Metric} tertinggi, {value}{unit}, dicapai oleh {name}, selisih "
     "{difference}{points} dari {baseline} ({baseline_value}{unit}).",
     "best_is_baseline": "Tidak ada modifikasi yang meningkatkan {metric} {baseline} "
     "({baseline_value}{unit}).",

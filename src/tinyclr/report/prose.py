@@ -60,8 +60,10 @@ class Prose:
     def best(self, key: str) -> str:
         best: Best = self.findings.best[key]
         unit = self.words.UNITS.get(key, "%")
+        metric = self.metric(key)
         fields = {
-            "metric": self.metric(key),
+            "metric": metric,
+            "Metric": metric[0].upper() + metric[1:],
             "unit": unit,
             "baseline": self.baseline_phrase(),
             "baseline_value": self.number(best.baseline),

@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> None:
     config = load_section(params, "features", FeaturesConfig)
     log.info("config: %s", config)
 
-    # Check the data before building the network, so a bad folder fails in a second.
+    # Check the device and the data before building the network, so bad input fails in a second.
+    device = resolve_device(config.device)
     splits = {split: read_split(args.data, split) for split in SPLITS}
 
     if args.model is not None:
@@ -83,7 +84,6 @@ def run(args: argparse.Namespace) -> None:
         backbone = build_reference(params, arch)
         source = "random"
 
-    device = resolve_device(config.device)
     backbone.to(device)
     arrays = {}
     for split, (images, labels) in splits.items():

@@ -93,8 +93,9 @@ def synchronize(device: torch.device) -> None:
 
 def bench_batched(
     images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device
-) -> float:
-    """Return images/s of the train stage's step over ``steps`` steps after one warm-up step."""
+) -> tuple[float, float]:
+    """Return images/s of the train stage's step over ``steps`` steps after one warm-up step,
+    and the share of the step time that augmenting both views takes."""
     config, model, optimizer, scaler = make_training(arch, batch_size, device)
     augment = SimCLRAugment(config.augment, images.shape[1:3]).to(device)
     dataset = torch.from_numpy(images).to(device)
@@ -108,13 +109,24 @@ def bench_batched(
         synchronize(device)
         if step > 0:
             seconds += time.perf_counter() - started
-    return steps * batch_size / seconds
+
+    # The augmentation alone, timed apart from the steps on the same batches.
+    augment_seconds = 0.0
+    for step in range(1, steps + 1):
+        batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
+        synchronize(device)
+        started = time.perf_counter()
+        torch.cat([augment(batch), augment(batch)])
+        synchronize(device)
+        augment_seconds += time.perf_counter() - started
+    return steps * batch_size / seconds, augment_seconds / seconds
 
 
 def bench_per_image(
     images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device, workers: int
-) -> float:
-    """Return images/s of a per-image DataLoader feeding the same model, loss and optimizer."""
+) -> tuple[float, float]:
+    """Return images/s of a per-image DataLoader feeding the same model, loss and optimizer,
+    and the share of the step time spent waiting for the loader."""
     config, model, optimizer, _ = make_training(arch, batch_size, device)
     loader = DataLoader(
         PerImageViews(images, config.augment),
@@ -125,12 +137,14 @@ def bench_per_image(
         pin_memory=device.type == "cuda",
     )
     on_cuda = device.type == "cuda"
-    seconds = 0.0
+    seconds, wait_seconds = 0.0, 0.0
     batches = iter(loader)
     for step in range(steps + 1):
         synchronize(device)
         started = time.perf_counter()
         first, second = next(batches)
+        if step > 0:
+            wait_seconds += time.perf_counter() - started
         views = torch.cat([first, second]).to(device, non_blocking=True)
         if on_cuda:
             views = views.contiguous(memory_format=torch.channels_last)
@@ -143,7 +157,7 @@ def bench_per_image(
         synchronize(device)
         if step > 0:
             seconds += time.perf_counter() - started
-    return steps * batch_size / seconds
+    return steps * batch_size / seconds, wait_seconds / seconds
 
 
 def step_flops(arch: str, batch_size: int, size: int, device: torch.device) -> int:
@@ -188,12 +202,19 @@ def main() -> None:
     for device in devices:
         for pipeline in ("batched", "per-image"):
             if pipeline == "batched":
-                rate = bench_batched(images, args.arch, args.batch_size, args.steps, device)
+                rate, input_share = bench_batched(
+                    images, args.arch, args.batch_size, args.steps, device
+                )
             else:
-                rate = bench_per_image(
+                rate, input_share = bench_per_image(
                     images, args.arch, args.batch_size, args.steps, device, args.workers
                 )
-            row = {"device": device.type, "pipeline": pipeline, "images_per_s": rate}
+            row = {
+                "device": device.type,
+                "pipeline": pipeline,
+                "images_per_s": rate,
+                "input_share": input_share,
+            }
             if device.type == "cuda":
                 flops = step_flops(args.arch, args.batch_size, args.size, device)
                 achieved = flops * rate / args.batch_size / 1e12
@@ -212,13 +233,14 @@ def main() -> None:
         "torch": torch.__version__,
     }
     print(f"{args.arch}, batch {args.batch_size}, {args.size}×{args.size} px, {args.steps} steps")
-    print(f"{'device':<7} {'pipeline':<10} {'images/s':>9} {'speedup':>8} {'MFU':>6}")
+    # input: augmenting (batched) or waiting for the loader (per-image), as a share of the step.
+    print(f"{'device':<7} {'pipeline':<10} {'images/s':>9} {'input':>6} {'speedup':>8} {'MFU':>6}")
     for row in rows:
         speedup = f"{row['speedup']:.2f}×" if "speedup" in row else ""
         mfu = f"{row['mfu']:.1%}" if row.get("mfu") is not None else ""
         print(
             f"{row['device']:<7} {row['pipeline']:<10} {row['images_per_s']:>9.1f} "
-            f"{speedup:>8} {mfu:>6}"
+            f"{row['input_share']:>6.0%} {speedup:>8} {mfu:>6}"
         )
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -311,8 +311,8 @@ def train(
     # Set-up: the model is initialised from the seed, then a matching checkpoint replaces it.
     torch.manual_seed(config.seed)
     model = build_model(config).to(device)
-    # NOTE: the CUDA path (bf16 autocast, channels_last, compile, dataset in device memory) is
-    # written for CUDA but has only run on CPU so far, where the tests cover it.
+    # NOTE: the CUDA path (bf16 autocast, channels_last, dataset in device memory) has not run on
+    # a GPU yet. The tests cover the CPU path only.
     if on_cuda:
         model = model.to(memory_format=torch.channels_last)
         torch.backends.cudnn.benchmark = True

@@ -84,11 +84,11 @@ def main() -> None:
         }
     )
 
-    # L-BFGS stops after max_iter * 5 // 4 objective evaluations at the latest, so the time of
-    # one evaluation bounds the time of any fit of this size. Scaling is timed on its own and
-    # left out of the time per evaluation; val scoring is too small to matter.
+    # The fit stops after evaluate.linear_max_iter objective evaluations at the latest, so the
+    # time of one evaluation bounds the time of any fit of this size. Scaling is timed on its
+    # own and left out of the time per evaluation; val scoring is too small to matter.
     _, scaling_seconds = timed(standardize, train_x, val_x)
-    max_evaluations = evaluate_config.linear_max_iter * 5 // 4
+    max_evaluations = evaluate_config.linear_max_iter
     per_evaluation = (seconds - scaling_seconds) / probe.evaluations
     rows.append(
         {

@@ -76,11 +76,10 @@ def fit_linear_probe(
     so the fit draws no random numbers and is deterministic on CPU.
 
     The fit stops when the largest gradient entry falls below ``tolerance_grad`` (scikit-learn
-    stops at 1e-4 on the same scaled objective), when a line search makes no progress, or after
-    ``max_iter`` iterations.
-
-    Each objective evaluation is one pass over the train set, and torch's L-BFGS makes at most
-    ``max_iter * 5 // 4`` of them, which bounds the run time.
+    1.9 stops at ``tol=1e-4`` on the same scaled objective), when a line search makes no
+    progress, or after ``max_iter`` objective evaluations. Each evaluation is one pass over the
+    train set, so ``max_iter`` bounds the run time; line searches make some iterations use more
+    than one evaluation.
 
     Shapes: ``features`` (N, D) standardized, ``labels`` (N,). Returns weight (D, C),
     bias (C,), the number of L-BFGS iterations and of objective evaluations, and the final
@@ -97,6 +96,7 @@ def fit_linear_probe(
         [weight, bias],
         lr=1.0,
         max_iter=max_iter,
+        max_eval=max_iter,
         history_size=10,
         tolerance_grad=tolerance_grad,
         tolerance_change=1e-9,
@@ -114,7 +114,7 @@ def fit_linear_probe(
     evaluations = int(optimizer.state[weight].get("func_evals", 0))
     with torch.no_grad():
         final_loss = float(F.cross_entropy(x @ weight + bias, y) + penalty * weight.square().sum())
-    if iterations >= max_iter or evaluations >= optimizer.defaults["max_eval"]:
+    if evaluations >= max_iter:
         log.warning(
             "linear probe used up max_iter=%d (%d iterations, %d evaluations) before the "
             "gradient tolerance was reached (objective %.4f); raise evaluate.linear_max_iter "

@@ -147,8 +147,8 @@ def load_model(path: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
     from tinyclr.model import load_encoder
 
     backbone, _ = load_encoder(path, map_location="cpu")
-    # The arch and stem keys at the top of the file are the documented ones; the nested training
-    # config belongs to the train stage, so a second load reads them from the top.
+    # docs/outputs.md documents arch and stem at the top of the file. The nested training config
+    # belongs to the train stage, so a second load reads them from the top.
     record = torch.load(path, map_location="cpu", weights_only=True)
     return backbone, {"arch": record["arch"], "stem": record["stem"]}
 

@@ -43,7 +43,7 @@ rule evaluate:
         "Linear probe and kNN on the features of {wildcards.name}"
     input:
         features="features/{name}",
-        code=source("evaluate.py", "probe.py", "config.py"),
+        code=source("evaluate.py", "probe.py", "features.py", "config.py"),
     params:
         evaluate=config["evaluate"],
     output:
@@ -58,7 +58,7 @@ rule tsne:
     input:
         features="features/{name}",
         data="data/prepared",
-        code=source("tsne.py", "config.py"),
+        code=source("tsne.py", "features.py", "config.py"),
     params:
         tsne=config["tsne"],
     output:

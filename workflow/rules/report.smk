@@ -37,7 +37,7 @@ rule report:
         results=all_results(),
         figures="figures",
         data="data/prepared",
-        code=source("results.py", "config.py"),
+        code=source("figures.py", "results.py", "config.py"),
         report_code=glob.glob("src/tinyclr/report/*.py") + glob.glob("src/tinyclr/report/*.typ"),
     params:
         report=config["report"],

@@ -24,7 +24,7 @@ IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
 
 @dataclass(frozen=True)
 class Layout:
-    """What a Tiny ImageNet zip contains, by entry name."""
+    """The classes, class names and image entries of a Tiny ImageNet zip."""
 
     root: str
     wnids: list[str]
@@ -136,7 +136,7 @@ def read_layout(archive: zipfile.ZipFile, path: str | Path) -> Layout:
 
 
 def find_root(names: list[str], path: str | Path) -> str:
-    """Return the folder prefix that holds wnids.txt (``tiny-imagenet-200/`` officially)."""
+    """Return the folder prefix that contains wnids.txt (``tiny-imagenet-200/`` officially)."""
     candidates = sorted(
         (n[: -len("wnids.txt")] for n in names if n.endswith("wnids.txt")), key=len
     )

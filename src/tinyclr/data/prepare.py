@@ -1,6 +1,6 @@
 """The ``prepare`` stage: decode the Tiny ImageNet zip into uint8 arrays that training loads whole.
 
-The zip is read in place (the official archive holds 120,000 small files, which extract slowly and
+The zip is read in place (the official archive contains 120,000 small files, which extract slowly and
 would double the disk use). Every image becomes RGB uint8 64×64: grayscale JPEGs get three equal
 channels. Labels follow the selected class order; validation labels come from
 ``val/val_annotations.txt``.
@@ -221,7 +221,7 @@ def decode_split(
     grayscale = 0
 
     # NOTE: torchvision 0.29 deprecates its image decoders in favour of torchcodec and warns on
-    # every call; they remain the fastest decoder available here, so the warning is silenced.
+    # every call. They remain the fastest decoder available here, so the warning is silenced.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="torchvision.io")
     for index, member in enumerate(tqdm(split.members, desc=f"decode {name}", unit="img")):
         try:
@@ -274,7 +274,7 @@ def decode_rgb(data: bytes) -> np.ndarray:
 
 
 def is_gray_source(data: bytes) -> bool:
-    """Tell whether JPEG bytes hold a single-channel image, from the start-of-frame header."""
+    """Tell whether JPEG bytes contain a single-channel image, from the start-of-frame header."""
     # Parse the SOF marker rather than decoding twice: its byte 9 is the component count.
     position = 2
     while position + 4 <= len(data):

@@ -8,7 +8,6 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip
 	$(BIN)/pip install torch==2.14.1 torchvision==0.29.1 || $(BIN)/pip install torch torchvision
 	$(BIN)/pip install -e '.[test]'
 	touch $@

@@ -140,6 +140,16 @@ def test_repro_builds_everything(dvc_project):
     assert (dvc_project / "report" / "report-id.pdf").is_file()
 
 
+@pytest.mark.parametrize("lang, table", [("en", "TABLE II"), ("id", "TABEL II")])
+def test_report_numbers_match_metrics(dvc_project, lang, table):
+    from test_report import expected_rows, pdf_text, printed_rows
+
+    variants, references = all_names(dvc_project)
+    names = variants + references
+    text = pdf_text(dvc_project / "report" / f"report-{lang}.pdf")
+    assert printed_rows(text, table, names) == expected_rows(dvc_project / "results", lang, names)
+
+
 def test_second_repro_runs_nothing(dvc_project):
     assert repro(dvc_project) == set()
     assert status_clean(dvc_project)

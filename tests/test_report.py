@@ -81,10 +81,10 @@ def prose(path: Path) -> str:
     return re.sub(r"\s+", " ", pdf_text(path))
 
 
-def expected_rows(results_dir: Path, lang: str) -> dict[str, list[str]]:
+def expected_rows(results_dir: Path, lang: str, names: list[str] | None = None) -> dict[str, list[str]]:
     """Read the metrics files directly and print each number with the report's display rule."""
     rows = {}
-    for name in [*fake_results.VARIANTS, *fake_results.REFERENCES]:
+    for name in names or [*fake_results.VARIANTS, *fake_results.REFERENCES]:
         folder = results_dir / name
         evaluation = json.loads((folder / "eval.json").read_text())
         tsne = json.loads((folder / "tsne.json").read_text())
@@ -111,10 +111,10 @@ def expected_rows(results_dir: Path, lang: str) -> dict[str, list[str]]:
     return rows
 
 
-def printed_rows(text: str, table: str) -> dict[str, list[str]]:
+def printed_rows(text: str, table: str, names: list[str] | None = None) -> dict[str, list[str]]:
     """Return the rows of the table captioned ``table`` (e.g. 'TABLE II'), keyed by run name."""
     lines = text[text.index(f"{table}\n") :].splitlines()
-    names = [*fake_results.VARIANTS, *fake_results.REFERENCES]
+    names = names or [*fake_results.VARIANTS, *fake_results.REFERENCES]
     rows = {}
     for line in lines[3 : 3 + len(names)]:
         name, *cells = line.split()

@@ -1,11 +1,12 @@
-"""Benchmark SimCLR training throughput: batched kornia augmentation against a per-image loader.
+"""Benchmark SimCLR training throughput: batched augmentation against a per-image loader.
 
 Measures training images/s (each image gives two views) of one optimizer step after another, for
-ResNet18 (by default), batch 256, 64×64 px, through two input pipelines that feed the same model,
-loss and Adam step:
+ResNet18 (by default), batch 256, 64×64 px, through two input pipelines. Both feed the same model,
+loss and Adam step (``model_step`` of the train stage) at the same precision and memory format,
+once per precision in ``--precision``:
 
 - ``batched``: the train stage's own step. The uint8 images are indexed in memory and augmented
-  as whole batches with kornia on the training device.
+  as whole batches on the training device by ``tinyclr.augment``.
 - ``per-image``: the design of the sthalles/SimCLR base code. A torch DataLoader with 2 workers
   applies torchvision transforms to one PIL image at a time. It reads PIL images made from the
   same uint8 arrays, so it pays no JPEG decoding, which favours it slightly.
@@ -14,8 +15,11 @@ On CUDA the script also reports model FLOP utilisation (MFU): the forward and ba
 one step, counted by ``torch.utils.flop_counter``, per second over the GPU's dense bf16 peak.
 The images are random uint8 arrays, whose content does not change the cost of these steps.
 
+bf16 on a CPU without native bf16 instructions is emulated and slow. Such a CPU gets fp32 from
+the train stage's ``precision: auto``, so pass ``--precision fp32`` there.
+
 Prints a table and writes ``bench/results/bench_train.json``. Run:
-``.venv/bin/python bench/bench_train.py --steps 5``.
+``.venv/bin/python bench/bench_train.py --steps 10``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -36,9 +41,10 @@ from torchvision import transforms
 
 from tinyclr.augment import AugmentConfig, SimCLRAugment, blur_kernel_size
 from tinyclr.loss import nt_xent
-from tinyclr.train import TrainConfig, build_model, train_step
+from tinyclr.train import TrainConfig, build_model, model_step, train_step, use_channels_last
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_train.json"
+WARMUP_STEPS = 2
 
 # Dense bf16 peak in TFLOP/s from NVIDIA's data sheets (SXM parts unless named), for MFU. The
 # first key contained in the device name wins, so the PCIe entry comes before the plain H100.
@@ -74,16 +80,26 @@ class PerImageViews(Dataset):
         return self.transform(picture), self.transform(picture)
 
 
-def make_training(arch: str, batch_size: int, device: torch.device):
+def make_training(arch: str, batch_size: int, device: torch.device, channels_last: bool):
     config = TrainConfig(arch=arch, head_layers=2, batch_size=batch_size, temperature=0.07)
     torch.manual_seed(0)
     model = build_model(config).to(device)
-    if device.type == "cuda":
+    if channels_last:
         model = model.to(memory_format=torch.channels_last)
+    if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scaler = torch.amp.GradScaler(device.type, enabled=False)
     return config, model, optimizer, scaler
+
+
+def log_row(row: dict) -> None:
+    """Print one measured row to stderr at once, since a full run takes minutes."""
+    print(
+        f"{row['device']} {row['precision']} {row['pipeline']}: {row['images_per_s']:.1f} images/s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def synchronize(device: torch.device) -> None:
@@ -92,27 +108,35 @@ def synchronize(device: torch.device) -> None:
 
 
 def bench_batched(
-    images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device
+    images: np.ndarray,
+    arch: str,
+    batch_size: int,
+    steps: int,
+    device: torch.device,
+    precision: str,
 ) -> tuple[float, float]:
-    """Return images/s of the train stage's step over ``steps`` steps after one warm-up step,
+    """Return images/s of the train stage's step over ``steps`` steps after the warm-up steps,
     and the share of the step time that augmenting both views takes."""
-    config, model, optimizer, scaler = make_training(arch, batch_size, device)
+    channels_last = use_channels_last(device, precision)
+    config, model, optimizer, scaler = make_training(arch, batch_size, device, channels_last)
     augment = SimCLRAugment(config.augment, images.shape[1:3]).to(device)
     dataset = torch.from_numpy(images).to(device)
     order = torch.randperm(len(images)).to(device)
     seconds = 0.0
-    for step in range(steps + 1):
+    for step in range(steps + WARMUP_STEPS):
         synchronize(device)
         started = time.perf_counter()
         batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
-        train_step(model, augment, batch, optimizer, scaler, config.temperature, device)
+        train_step(
+            model, augment, batch, optimizer, scaler, config.temperature, precision, channels_last
+        )
         synchronize(device)
-        if step > 0:
+        if step >= WARMUP_STEPS:
             seconds += time.perf_counter() - started
 
     # The augmentation alone, timed apart from the steps on the same batches.
     augment_seconds = 0.0
-    for step in range(1, steps + 1):
+    for step in range(WARMUP_STEPS, steps + WARMUP_STEPS):
         batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
         synchronize(device)
         started = time.perf_counter()
@@ -123,11 +147,18 @@ def bench_batched(
 
 
 def bench_per_image(
-    images: np.ndarray, arch: str, batch_size: int, steps: int, device: torch.device, workers: int
+    images: np.ndarray,
+    arch: str,
+    batch_size: int,
+    steps: int,
+    device: torch.device,
+    precision: str,
+    workers: int,
 ) -> tuple[float, float]:
     """Return images/s of a per-image DataLoader feeding the same model, loss and optimizer,
     and the share of the step time spent waiting for the loader."""
-    config, model, optimizer, _ = make_training(arch, batch_size, device)
+    channels_last = use_channels_last(device, precision)
+    config, model, optimizer, scaler = make_training(arch, batch_size, device, channels_last)
     loader = DataLoader(
         PerImageViews(images, config.augment),
         batch_size=batch_size,
@@ -136,38 +167,31 @@ def bench_per_image(
         drop_last=True,
         pin_memory=device.type == "cuda",
     )
-    on_cuda = device.type == "cuda"
     seconds, wait_seconds = 0.0, 0.0
     batches = iter(loader)
-    for step in range(steps + 1):
+    for step in range(steps + WARMUP_STEPS):
         synchronize(device)
         started = time.perf_counter()
         first, second = next(batches)
-        if step > 0:
+        if step >= WARMUP_STEPS:
             wait_seconds += time.perf_counter() - started
         views = torch.cat([first, second]).to(device, non_blocking=True)
-        if on_cuda:
-            views = views.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
-            _, projections = model(views)
-            result = nt_xent(*projections.chunk(2), config.temperature)
-        optimizer.zero_grad(set_to_none=True)
-        result.loss.backward()
-        optimizer.step()
+        model_step(
+            model, views, optimizer, scaler, config.temperature, precision, channels_last
+        )
         synchronize(device)
-        if step > 0:
+        if step >= WARMUP_STEPS:
             seconds += time.perf_counter() - started
     return steps * batch_size / seconds, wait_seconds / seconds
 
 
 def step_flops(arch: str, batch_size: int, size: int, device: torch.device) -> int:
     """Count the forward and backward FLOPs of one step (2 × batch_size views)."""
-    _, model, _, _ = make_training(arch, batch_size, device)
+    _, model, _, _ = make_training(arch, batch_size, device, channels_last=False)
     views = torch.rand(2 * batch_size, 3, size, size, device=device)
     with FlopCounterMode(display=False) as counter:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            _, projections = model(views)
-            loss = nt_xent(*projections.chunk(2), 0.07).loss
+        _, projections = model(views)
+        loss = nt_xent(*projections.chunk(2), 0.07).loss
         loss.backward()
     return counter.get_total_flops()
 
@@ -184,66 +208,97 @@ def main() -> None:
     parser.add_argument("--arch", default="resnet18", help="backbone name")
     parser.add_argument("--batch-size", type=int, default=256, help="images per step")
     parser.add_argument("--size", type=int, default=64, help="image side in pixels")
-    parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step")
+    parser.add_argument(
+        "--steps", type=int, default=10, help=f"timed steps after {WARMUP_STEPS} warm-up steps"
+    )
+    parser.add_argument(
+        "--precision",
+        default="fp32,bf16",
+        help="comma-separated precisions to measure, each for both pipelines (fp32, bf16)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers (per-image)")
     parser.add_argument(
         "--peak-tflops", type=float, default=None, help="GPU dense bf16 peak for MFU, in TFLOP/s"
     )
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     rng = np.random.default_rng(0)
-    count = args.batch_size * (args.steps + 1)
+    count = args.batch_size * (args.steps + WARMUP_STEPS)
     images = rng.integers(0, 256, (count, args.size, args.size, 3), dtype=np.uint8)
     devices = [torch.device("cpu")]
     if torch.cuda.is_available():
         devices.append(torch.device("cuda"))
 
+    precisions = args.precision.split(",")
+    if any(precision not in ("fp32", "bf16") for precision in precisions):
+        parser.error(f"--precision {args.precision} is invalid: use fp32, bf16 or fp32,bf16")
+
     rows = []
     for device in devices:
-        for pipeline in ("batched", "per-image"):
-            if pipeline == "batched":
-                rate, input_share = bench_batched(
-                    images, args.arch, args.batch_size, args.steps, device
-                )
-            else:
-                rate, input_share = bench_per_image(
-                    images, args.arch, args.batch_size, args.steps, device, args.workers
-                )
-            row = {
-                "device": device.type,
-                "pipeline": pipeline,
-                "images_per_s": rate,
-                "input_share": input_share,
-            }
-            if device.type == "cuda":
-                flops = step_flops(args.arch, args.batch_size, args.size, device)
-                achieved = flops * rate / args.batch_size / 1e12
-                peak = peak_tflops(device, args.peak_tflops)
-                row["tflops"] = achieved
-                row["mfu"] = achieved / peak if peak else None
-            rows.append(row)
-        batched, per_image = (row["images_per_s"] for row in rows[-2:])
-        rows[-2]["speedup"] = batched / per_image
+        for precision in precisions:
+            for pipeline in ("batched", "per-image"):
+                if pipeline == "batched":
+                    rate, input_share = bench_batched(
+                        images, args.arch, args.batch_size, args.steps, device, precision
+                    )
+                else:
+                    rate, input_share = bench_per_image(
+                        images,
+                        args.arch,
+                        args.batch_size,
+                        args.steps,
+                        device,
+                        precision,
+                        args.workers,
+                    )
+                row = {
+                    "device": device.type,
+                    "precision": precision,
+                    "pipeline": pipeline,
+                    "images_per_s": rate,
+                    "input_share": input_share,
+                }
+                # The FLOP count does not depend on the precision but the peak does, so MFU is
+                # reported against the bf16 peak and only for bf16 rows.
+                if device.type == "cuda" and precision == "bf16":
+                    flops = step_flops(args.arch, args.batch_size, args.size, device)
+                    achieved = flops * rate / args.batch_size / 1e12
+                    peak = peak_tflops(device, args.peak_tflops)
+                    row["tflops"] = achieved
+                    row["mfu"] = achieved / peak if peak else None
+                rows.append(row)
+                log_row(row)
+            batched, per_image = (row["images_per_s"] for row in rows[-2:])
+            rows[-2]["speedup"] = batched / per_image
 
     machine = {
         "platform": platform.platform(),
+        "load_average_after": os.getloadavg(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
         "torch": torch.__version__,
     }
-    print(f"{args.arch}, batch {args.batch_size}, {args.size}×{args.size} px, {args.steps} steps")
+    print(
+        f"{args.arch}, batch {args.batch_size}, {args.size}×{args.size} px, {args.steps} steps, "
+        f"load average {load_before[0]:.2f} before and {machine['load_average_after'][0]:.2f} after"
+    )
     # input: augmenting (batched) or waiting for the loader (per-image), as a share of the step.
-    print(f"{'device':<7} {'pipeline':<10} {'images/s':>9} {'input':>6} {'speedup':>8} {'MFU':>6}")
+    print(
+        f"{'device':<7} {'precision':<9} {'pipeline':<10} {'images/s':>9} {'input':>6} "
+        f"{'speedup':>8} {'MFU':>6}"
+    )
     for row in rows:
         speedup = f"{row['speedup']:.2f}×" if "speedup" in row else ""
         mfu = f"{row['mfu']:.1%}" if row.get("mfu") is not None else ""
         print(
-            f"{row['device']:<7} {row['pipeline']:<10} {row['images_per_s']:>9.1f} "
-            f"{row['input_share']:>6.0%} {speedup:>8} {mfu:>6}"
+            f"{row['device']:<7} {row['precision']:<9} {row['pipeline']:<10} "
+            f"{row['images_per_s']:>9.1f} {row['input_share']:>6.0%} {speedup:>8} {mfu:>6}"
         )
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    machine["load_average_before"] = load_before
     RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine, "rows": rows}, indent=2))
 
 

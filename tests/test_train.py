@@ -243,6 +243,10 @@ def test_precision_explicit_kept():
     assert select_precision("bf16", cpu) == "bf16"
 
 
+def test_precision_auto_fp32_on_cpu():
+    assert select_precision("auto", torch.device("cpu")) == "fp32"
+
+
 def test_channels_last_only_bf16_on_cpu():
     cpu = torch.device("cpu")
     assert use_channels_last(cpu, "bf16")

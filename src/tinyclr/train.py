@@ -159,15 +159,15 @@ def cpu_has_native_bf16() -> bool:
 def select_precision(requested: str, device: torch.device) -> str:
     """Resolve ``precision: auto`` to ``bf16`` or ``fp32`` for ``device``.
 
-    ``auto`` takes bf16 autocast on CUDA devices that support it and on CPUs with native bf16
-    instructions. On 2 cores of a Xeon with AMX-BF16, a ResNet18 step on 512 views of 64×64 px
-    ran at about 350 views/s in bf16 with channels_last against 195 in fp32. Other CPUs emulate
-    bf16, which is slower than fp32, so ``auto`` keeps fp32 there.
+    ``auto`` takes bf16 autocast on CUDA devices that support it and fp32 on CPUs, because CPU
+    runs must be reproducible. ``bf16`` on a CPU is an opt-in speed-up: on 2 cores of a Xeon
+    with AMX-BF16, a ResNet18 step on 512 views of 64×64 px ran at about 350 views/s in bf16
+    with channels_last against 195 in fp32. CPUs without native bf16 emulate it, slower than fp32.
 
     NOTE: with torch 2.14 on 2 threads, oneDNN's bf16 weight gradient of a stride-2 convolution
     on a 1×1 map varied from run to run. ResNet's last stage gets such maps at 16 px input with
-    the imagenet stem, so those CPU runs are deterministic only in fp32. 24 px and larger runs
-    were reproducible.
+    the imagenet stem, so bf16 CPU runs are not guaranteed to repeat exactly. 24 px and larger
+    runs were reproducible in 20 tries.
     """
     if requested == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise StageError(
@@ -180,7 +180,7 @@ def select_precision(requested: str, device: torch.device) -> str:
         return requested
     if device.type == "cuda":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    return "bf16" if cpu_has_native_bf16() else "fp32"
+    return "fp32"
 
 
 def use_channels_last(device: torch.device, precision: str) -> bool:

@@ -51,16 +51,16 @@ def source_files(paths: set[str]) -> set[str]:
     return files
 
 
-# Modules that route commands, raise errors or write files atomically but never change what a
-# stage computes; leaving them out keeps an edit there from rerunning every stage.
+# Modules that route commands, raise errors or write files atomically never change what a stage
+# computes. Leaving them out keeps an edit there from rerunning every stage.
 INFRASTRUCTURE = {"cli.py", "errors.py", "files.py", "__init__.py", "__main__.py"}
 
 
 def imported_sources(module: Path, seen: set[Path] | None = None) -> set[str]:
     """Return the package files that ``module`` imports, directly or through other modules.
 
-    All imports of the stage's own module count; of the modules it imports, only the top-level
-    ones do, since a function-level import there serves a function the stage may never call.
+    All imports of the stage's own module count. Of the modules it imports, only the top-level
+    imports count, because a function-level import there serves a function the stage may not call.
     """
     entry = seen is None
     seen = set() if seen is None else seen

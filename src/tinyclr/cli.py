@@ -25,7 +25,28 @@ STAGES = {
     "report": ("tinyclr.report", "IEEE-style report PDFs from the measured results."),
 }
 
+# The params.yaml keys each stage reads; their comments in params.yaml give units and defaults.
+PARAMS_READ = {
+    "download": "data",
+    "prepare": "prepare",
+    "train": "train, merged with variants.<variant>",
+    "features": "features; with --reference also references.<name>, train.seed and train.stem",
+    "evaluate": "evaluate",
+    "tsne": "tsne",
+    "figures": "figures, variants, references",
+    "report": "report, variants, references",
+}
+
 log = logging.getLogger("tinyclr")
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show defaults, except the None of options that have no default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.required:
+            return action.help or ""
+        return super()._get_help_string(action)
 
 
 def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
@@ -40,7 +61,9 @@ def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
             name,
             help=summary,
             description=summary,
-            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+            epilog=f"Settings: the params file keys {PARAMS_READ[name]}; "
+            "the comments in params.yaml give their units and defaults.",
+            formatter_class=HelpFormatter,
         )
         sub.add_argument(
             "--params", default="params.yaml", help="params file with one section per stage"

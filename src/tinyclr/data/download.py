@@ -48,8 +48,9 @@ MAX_BACKOFF_S = 60.0
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 LOCAL_COPY_HINT = (
-    "to use a local copy, set data.url to its path or file:// URL "
-    "(dvc exp run -S data.url=/path/to/tiny-imagenet-200.zip, or edit params.yaml)"
+    "to use a local copy, set data.url to its path or file:// URL, and data.md5 to its md5 or "
+    "null for a copy that is not the official archive (dvc exp run "
+    "-S data.url=/path/to/tiny-imagenet-200.zip -S data.md5=null, or edit params.yaml)"
 )
 
 # Failures that another attempt may cure: refused or reset connections, DNS failures,
@@ -167,7 +168,9 @@ def copy_local(config: DataConfig, source: Path, out: Path) -> str:
                         bar.update(len(chunk))
         except OSError as error:
             raise StageError(f"copying {source} to {out} failed: {error}") from error
-        check_md5(digest.hexdigest(), config.md5, str(source), "the copy was deleted")
+        check_md5(
+            digest.hexdigest(), config.md5, str(source), f"{out} was not written, {source} is kept"
+        )
     return digest.hexdigest()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import warnings
+from collections import Counter
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,19 +144,7 @@ def select_classes(layout: Layout, classes: int | list[str] | None) -> list[str]
 
 
 def select_train(layout: Layout, wnids: list[str], per_class: int | None) -> Split:
-    members, labels = [], []
-    for label, wnid in enumerate(wnids):
-        files = layout.train[wnid]
-        if per_class is not None:
-            if len(files) < per_class:
-                raise StageError(
-                    f"prepare.train_per_class = {per_class} but class {wnid} has only "
-                    f"{len(files)} training images; lower it or set it to null for all"
-                )
-            files = files[:per_class]
-        members += files
-        labels += [label] * len(files)
-    return Split(members, labels)
+    return take_per_class(layout.train, wnids, per_class, "train_per_class", "training")
 
 
 def select_val(layout: Layout, wnids: list[str], per_class: int | None, path: Path) -> Split:
@@ -163,17 +152,28 @@ def select_val(layout: Layout, wnids: list[str], per_class: int | None, path: Pa
     for member, wnid in layout.val:
         if wnid in by_class:
             by_class[wnid].append(member)
-
-    members, labels = [], []
-    for label, wnid in enumerate(wnids):
-        files = by_class[wnid]
+    for wnid, files in by_class.items():
         if not files:
             raise StageError(f"{path}: val_annotations.txt lists no validation image of {wnid}")
+    return take_per_class(by_class, wnids, per_class, "val_per_class", "validation")
+
+
+def take_per_class(
+    files_by_class: dict[str, list[str]],
+    wnids: list[str],
+    per_class: int | None,
+    key: str,
+    split_name: str,
+) -> Split:
+    """Take all or the first ``per_class`` files of each class, labelled by position in ``wnids``."""
+    members, labels = [], []
+    for label, wnid in enumerate(wnids):
+        files = files_by_class[wnid]
         if per_class is not None:
             if len(files) < per_class:
                 raise StageError(
-                    f"prepare.val_per_class = {per_class} but class {wnid} has only "
-                    f"{len(files)} validation images; lower it or set it to null for all"
+                    f"prepare.{key} = {per_class} but class {wnid} has only "
+                    f"{len(files)} {split_name} images; lower it or set it to null for all"
                 )
             files = files[:per_class]
         members += files
@@ -184,11 +184,12 @@ def select_val(layout: Layout, wnids: list[str], per_class: int | None, path: Pa
 def warn_unofficial(layout: Layout, wnids: list[str], train: Split, val: Split) -> None:
     """Warn when the zip itself differs from the official archive; the subset is the user's choice."""
     train_counts = {len(files) for files in layout.train.values()}
-    val_counts = np.bincount([layout.wnids.index(w) for _, w in layout.val], minlength=len(layout.wnids))
+    val_per_wnid = Counter(wnid for _, wnid in layout.val)
+    val_counts = {val_per_wnid[wnid] for wnid in layout.wnids}
     if (
         len(layout.wnids) != OFFICIAL_CLASSES
         or train_counts != {OFFICIAL_TRAIN_PER_CLASS}
-        or set(val_counts.tolist()) != {OFFICIAL_VAL_PER_CLASS}
+        or val_counts != {OFFICIAL_VAL_PER_CLASS}
     ):
         log.warning(
             "this zip is not the official Tiny ImageNet (%d classes, %d train and %d val images "
@@ -199,7 +200,7 @@ def warn_unofficial(layout: Layout, wnids: list[str], train: Split, val: Split) 
             OFFICIAL_VAL_PER_CLASS,
             len(layout.wnids),
             describe_counts(sorted(train_counts)),
-            describe_counts(sorted(set(val_counts.tolist()))),
+            describe_counts(sorted(val_counts)),
         )
     for split in (train, val):
         counts = np.bincount(split.labels, minlength=len(wnids))

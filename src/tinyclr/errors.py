@@ -4,5 +4,5 @@
 class StageError(RuntimeError):
     """A stage cannot go on: bad input data, an unreachable source, a failed check.
 
-    The message says what failed, on which file or value, and what to do next.
+    The message states what failed, on which file or value, and what to do next.
     """

@@ -351,7 +351,7 @@ def describe_error(error: BaseException) -> str:
 def check_md5(actual: str, expected: str | None, source: str, outcome: str) -> None:
     """Log the md5 of ``source`` and raise StageError unless it matches ``expected``.
 
-    ``outcome`` is the part of the message that says what happened to the rejected file.
+    ``outcome`` is the part of the message that states what happened to the rejected file.
     """
     log.info("md5 of %s: %s", source, actual)
     if expected is None or actual == expected.lower():

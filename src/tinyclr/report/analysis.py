@@ -48,7 +48,7 @@ class Convergence:
     """Epoch-mean loss of one variant against the baseline's at the same epochs.
 
     ``comparable`` is False when batch size or temperature differ: the InfoNCE loss then has a
-    different scale (its chance value is log(2N - 1) for batch size N), so the values say
+    different scale (its chance value is log(2N - 1) for batch size N), so the values tell
     nothing about speed of learning.
     """
 

@@ -85,7 +85,7 @@ def imported_sources(module: Path, seen: set[Path] | None = None) -> set[str]:
 
 
 # Snakemake has no command that lists each job's outputs and shell command together, so a
-# child process builds the DAG through its Python API (Snakemake 8 and 9) and prints them.
+# child process builds the DAG through its Python API and prints them.
 # NOTE: `_workflow`, `_prepare_dag` and `_build_dag` are private; checked with Snakemake 9.27 only.
 LIST_JOBS = """
 import json

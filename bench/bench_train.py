@@ -1,15 +1,17 @@
 """Benchmark SimCLR training throughput: batched augmentation against a per-image loader.
 
 Measures training images/s (each image gives two views) of one optimizer step after another, for
-ResNet18 (by default), batch 256, 64×64 px, through two input pipelines. Both feed the same model,
-loss and Adam step (``model_step`` of the train stage) at the same precision and memory format,
-once per precision in ``--precision``:
+ResNet18 (by default), batch 256, 64×64 px, through two input pipelines and without one. All
+three feed the same model, loss and Adam step (``model_step`` of the train stage) at the same
+precision and memory format, once per precision in ``--precision``:
 
 - ``batched``: the train stage's own step. The uint8 images are indexed in memory and augmented
   as whole batches on the training device by ``tinyclr.augment``.
 - ``per-image``: the design of the sthalles/SimCLR base code. A torch DataLoader with 2 workers
   applies torchvision transforms to one PIL image at a time. It reads PIL images made from the
   same uint8 arrays, so it pays no JPEG decoding, which favours it slightly.
+- ``model only``: the step on views made in advance, with no input work at all. Its rate over
+  the per-image rate is the ceiling of any input pipeline's speed-up on that device.
 
 On CUDA the script also reports model FLOP utilisation (MFU): the forward and backward FLOPs of
 one step, counted by ``torch.utils.flop_counter``, per second over the GPU's dense bf16 peak.
@@ -185,6 +187,28 @@ def bench_per_image(
     return steps * batch_size / seconds, wait_seconds / seconds
 
 
+def bench_model_only(
+    arch: str, batch_size: int, size: int, steps: int, device: torch.device, precision: str
+) -> float:
+    """Return images/s of the model, loss and optimizer step alone on views made in advance.
+
+    No input pipeline can beat this rate on the same device, so its ratio to the per-image rate
+    bounds the speed-up that any augmentation design can reach.
+    """
+    channels_last = use_channels_last(device, precision)
+    config, model, optimizer, scaler = make_training(arch, batch_size, device, channels_last)
+    views = torch.rand(2 * batch_size, 3, size, size, device=device)
+    seconds = 0.0
+    for step in range(steps + WARMUP_STEPS):
+        synchronize(device)
+        started = time.perf_counter()
+        model_step(model, views, optimizer, scaler, config.temperature, precision, channels_last)
+        synchronize(device)
+        if step >= WARMUP_STEPS:
+            seconds += time.perf_counter() - started
+    return steps * batch_size / seconds
+
+
 def step_flops(arch: str, batch_size: int, size: int, device: torch.device) -> int:
     """Count the forward and backward FLOPs of one step (2 × batch_size views)."""
     _, model, _, _ = make_training(arch, batch_size, device, channels_last=False)
@@ -237,8 +261,13 @@ def main() -> None:
     rows = []
     for device in devices:
         for precision in precisions:
-            for pipeline in ("batched", "per-image"):
-                if pipeline == "batched":
+            for pipeline in ("batched", "per-image", "model only"):
+                if pipeline == "model only":
+                    rate = bench_model_only(
+                        args.arch, args.batch_size, args.size, args.steps, device, precision
+                    )
+                    input_share = 0.0
+                elif pipeline == "batched":
                     rate, input_share = bench_batched(
                         images, args.arch, args.batch_size, args.steps, device, precision
                     )
@@ -269,8 +298,9 @@ def main() -> None:
                     row["mfu"] = achieved / peak if peak else None
                 rows.append(row)
                 log_row(row)
-            batched, per_image = (row["images_per_s"] for row in rows[-2:])
-            rows[-2]["speedup"] = batched / per_image
+            batched, per_image, model_only = (row["images_per_s"] for row in rows[-3:])
+            rows[-3]["speedup"] = batched / per_image
+            rows[-1]["speedup"] = model_only / per_image
 
     machine = {
         "platform": platform.platform(),
@@ -285,15 +315,17 @@ def main() -> None:
         f"load average {load_before[0]:.2f} before and {machine['load_average_after'][0]:.2f} after"
     )
     # input: augmenting (batched) or waiting for the loader (per-image), as a share of the step.
+    # speedup: over the per-image loader. On the "model only" row it is the ceiling that no input
+    # pipeline can pass on this device.
     print(
-        f"{'device':<7} {'precision':<9} {'pipeline':<10} {'images/s':>9} {'input':>6} "
+        f"{'device':<7} {'precision':<9} {'pipeline':<11} {'images/s':>9} {'input':>6} "
         f"{'speedup':>8} {'MFU':>6}"
     )
     for row in rows:
         speedup = f"{row['speedup']:.2f}×" if "speedup" in row else ""
         mfu = f"{row['mfu']:.1%}" if row.get("mfu") is not None else ""
         print(
-            f"{row['device']:<7} {row['precision']:<9} {row['pipeline']:<10} "
+            f"{row['device']:<7} {row['precision']:<9} {row['pipeline']:<11} "
             f"{row['images_per_s']:>9.1f} {row['input_share']:>6.0%} {speedup:>8} {mfu:>6}"
         )
 

@@ -15,8 +15,10 @@ from pypdf import PdfReader
 
 import fake_results
 from tinyclr.cli import main
-from tinyclr.report import analysis
+from tinyclr.report import analysis, english, indonesian
+from tinyclr.report.context import Context
 from tinyclr.report.document import escape_markup
+from tinyclr.report.prose import Prose
 from tinyclr.report.english import HEADINGS as EN_HEADINGS
 from tinyclr.report.indonesian import HEADINGS as ID_HEADINGS
 from tinyclr.results import (
@@ -193,7 +195,7 @@ def test_convergence_claim_follows_loss(report):
     # Every fake variant's loss falls more slowly than the baseline's, so none converges faster.
     text = prose(report / "report-en.pdf")
     assert "converges faster" not in text
-    assert "resnet50 does not reach a lower loss" in text
+    assert "The resnet50 variant does not reach a lower loss" in text
 
 
 def test_indonesian_uses_decimal_comma(report):
@@ -306,3 +308,34 @@ def test_batch_change_makes_loss_incomparable(tree):
     results = load_results(results_dir, data, read_names(params))
     convergence = analysis._convergence(results.variants[0], results.variants[3])
     assert not convergence.comparable
+
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            english,
+            "No modification improves on the baseline in linear-probe top-1 accuracy (20.6%), "
+            "linear-probe top-5 accuracy (51.6%), or kNN top-1 accuracy with k = 20 (18.6%).",
+        ),
+        (
+            indonesian,
+            "Tidak ada modifikasi yang mengungguli baseline dalam akurasi top-1 linear probe "
+            "(20,6%), akurasi top-5 linear probe (51,6%), maupun akurasi top-1 kNN dengan k = 20 "
+            "(18,6%).",
+        ),
+    ],
+)
+def test_unbeaten_metrics_share_one_sentence(tree, language, expected):
+    _, params, data, results_dir, _ = tree
+    names = read_names(params)
+    results = load_results(results_dir, data, names)
+    findings = analysis.analyse(results, names.references)
+    keys = ["linear_top1", "linear_top5", "knn_top1_20"]
+    unbeaten = {
+        key: replace(findings.best[key], name="baseline", is_baseline=True) for key in keys
+    }
+    findings = replace(findings, best={**findings.best, **unbeaten})
+    sentences = Prose(Context(results, findings, figures={}), language).best(*keys)
+    assert sentences == expected

@@ -70,6 +70,8 @@ METRIC_NAMES = {
 UNITS = {"silhouette": "", "images_per_s": " images/s"}
 POINTS = " percentage points"
 AND = "and"
+# Joins the last item of a list after a negation ("no modification improves a, b, or c").
+OR = "or"
 LIST_SEPARATOR = ", "
 CHANGES = {
     "arch": "a {value} backbone",
@@ -93,22 +95,22 @@ SENTENCES = {
     "the_baseline_named": "the baseline {name}",
     "best": "The highest {metric}, {value}{unit}, comes from {name}, {difference}{points} from "
     "{baseline} ({baseline_value}{unit}).",
-    "best_is_baseline": "No modification improves the {metric} of {baseline} "
-    "({baseline_value}{unit}).",
+    "best_is_baseline": "No modification improves on {baseline} in {metrics}.",
+    "metric_value": "{metric} ({value}{unit})",
     "no_change": "the baseline settings",
-    "above_reference": "{name} exceeds its random-init reference {reference} by {difference} "
+    "above_reference": "The {name} variant exceeds its random-init reference {reference} by {difference} "
     "points of linear top-1 ({value}% against {reference_value}%).",
-    "below_reference": "{name} does not exceed its random-init reference {reference} in linear "
+    "below_reference": "The {name} variant does not exceed its random-init reference {reference} in linear "
     "top-1 ({value}% against {reference_value}%).",
     "loss_incomparable": "The loss of {name} is not comparable with the baseline's, because a "
     "different batch size or temperature changes the scale of the InfoNCE loss.",
-    "converges_faster": "{name} converges faster than the baseline: its epoch-mean loss is lower "
+    "converges_faster": "The {name} variant converges faster than the baseline: its epoch-mean loss is lower "
     "at each of the {epochs} epochs.",
-    "lower_after_one_epoch": "{name} ends its single epoch with a lower loss than the baseline, "
+    "lower_after_one_epoch": "The {name} variant ends its single epoch with a lower loss than the baseline, "
     "too few epochs to judge convergence.",
-    "lower_at_end_only": "{name} ends with a lower loss than the baseline but is not lower at "
+    "lower_at_end_only": "The {name} variant ends with a lower loss than the baseline but is not lower at "
     "every epoch, so the curves do not show faster convergence.",
-    "not_lower": "{name} does not reach a lower loss than the baseline by the last epoch.",
+    "not_lower": "The {name} variant does not reach a lower loss than the baseline by the last epoch.",
     "short_run": "The run is short: {epochs} epochs, against the 100 to 800 epochs of Chen et al. "
     "{simclr}.",
     "subset": "It also uses a subset of Tiny ImageNet ({images} training images instead of "
@@ -175,20 +177,20 @@ SENTENCES = {
     "modifications_intro": "Each modification changes the {baseline} configuration in one "
     "respect and keeps every other setting, including the seed, so that a difference in the "
     "results can be traced to that change.",
-    "why_arch": "{name} replaces {before} with {after}. A deeper and wider backbone has more "
+    "why_arch": "The {name} variant replaces {before} with {after}. A deeper and wider backbone has more "
     "capacity, and SimCLR gains more from larger models than supervised training does {simclr}.",
-    "why_head_layers": "{name} uses {after} instead of {before} head layers. A deeper non-linear "
+    "why_head_layers": "The {name} variant uses {after} instead of {before} head layers. A deeper non-linear "
     "head can absorb more of the invariance that the loss imposes, leaving more information in "
     "h for the linear probe.",
-    "why_batch_size": "{name} raises the batch size from {before} to {after}, which gives each "
+    "why_batch_size": "The {name} variant raises the batch size from {before} to {after}, which gives each "
     "view {negatives_after} negatives instead of {negatives_before}; SimCLR {simclr} reports "
     "that larger batches help most when training is short.",
     "why_temperature_with_batch": "With more negatives the temperature rises from {before} to "
     "{after}, the value SimCLR found best among those it tested, while {before} is the value of "
     "MoCo {moco}; a higher \u03c4 softens the weighting of hard negatives.",
-    "why_temperature": "{name} sets the temperature to {after} instead of {before}.",
-    "why_other_change": "{name} sets {key} to {after} instead of {before}.",
-    "same_as_baseline": "{name} uses the baseline settings.",
+    "why_temperature": "The {name} variant sets the temperature to {after} instead of {before}.",
+    "why_other_change": "The {name} variant sets {key} to {after} instead of {before}.",
+    "same_as_baseline": "The {name} variant uses the baseline settings.",
     # Set-up.
     "dataset": "Tiny ImageNet {tiny} has 200 classes of {size}\u00d7{size} colour images, with "
     "500 training and 50 validation images per class in the official release. This run uses "
@@ -216,7 +218,7 @@ SENTENCES = {
     "panel.",
     "batch_dependence": "Contrastive accuracy and loss depend on the batch size, since a larger "
     "batch adds candidates for the positive to compete with.",
-    "faster_summary": "{names} converged faster than the baseline at equal epochs.",
+    "faster_summary": "At equal epochs, {names} converged faster than the baseline.",
     "none_faster": "No variant with a comparable loss converged faster than the baseline.",
     "longer_run": "A longer run on the full training set is needed before these differences can "
     "be attributed to the modifications rather than to the early phase of training.",

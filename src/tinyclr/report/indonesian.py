@@ -71,6 +71,8 @@ METRIC_NAMES = {
 UNITS = {"silhouette": "", "images_per_s": " citra/detik"}
 POINTS = " poin persentase"
 AND = "dan"
+# Joins the last item of a list after a negation ("tidak ada ... a, b, maupun c").
+OR = "maupun"
 # The comma is the decimal separator, so list items are separated by semicolons.
 LIST_SEPARATOR = "; "
 CHANGES = {
@@ -94,22 +96,22 @@ SENTENCES = {
     "the_baseline_named": "baseline {name}",
     "best": "{Metric} tertinggi, {value}{unit}, dicapai oleh {name}, selisih "
     "{difference}{points} dari {baseline} ({baseline_value}{unit}).",
-    "best_is_baseline": "Tidak ada modifikasi yang meningkatkan {metric} {baseline} "
-    "({baseline_value}{unit}).",
+    "best_is_baseline": "Tidak ada modifikasi yang mengungguli {baseline} dalam {metrics}.",
+    "metric_value": "{metric} ({value}{unit})",
     "no_change": "pengaturan baseline",
-    "above_reference": "{name} mengungguli referensi berinisialisasi acak {reference} sebesar "
+    "above_reference": "Varian {name} mengungguli referensi berinisialisasi acak {reference} sebesar "
     "{difference} poin pada top-1 linear ({value}% dibandingkan {reference_value}%).",
-    "below_reference": "{name} belum mengungguli referensi berinisialisasi acak {reference} pada "
+    "below_reference": "Varian {name} belum mengungguli referensi berinisialisasi acak {reference} pada "
     "top-1 linear ({value}% dibandingkan {reference_value}%).",
     "loss_incomparable": "Loss {name} tidak dapat dibandingkan dengan loss baseline karena batch "
     "size atau temperatur yang berbeda mengubah skala loss InfoNCE.",
-    "converges_faster": "{name} konvergen lebih cepat daripada baseline: loss rata-rata per "
+    "converges_faster": "Varian {name} konvergen lebih cepat daripada baseline: loss rata-rata per "
     "epoch-nya lebih rendah pada setiap epoch dari {epochs} epoch.",
-    "lower_after_one_epoch": "{name} mengakhiri satu-satunya epoch dengan loss yang lebih rendah "
+    "lower_after_one_epoch": "Varian {name} mengakhiri satu-satunya epoch dengan loss yang lebih rendah "
     "daripada baseline, tetapi satu epoch terlalu sedikit untuk menilai konvergensi.",
-    "lower_at_end_only": "{name} berakhir dengan loss yang lebih rendah daripada baseline, tetapi "
+    "lower_at_end_only": "Varian {name} berakhir dengan loss yang lebih rendah daripada baseline, tetapi "
     "tidak pada setiap epoch, sehingga kurvanya tidak menunjukkan konvergensi yang lebih cepat.",
-    "not_lower": "{name} tidak mencapai loss yang lebih rendah daripada baseline pada epoch "
+    "not_lower": "Varian {name} tidak mencapai loss yang lebih rendah daripada baseline pada epoch "
     "terakhir.",
     "short_run": "Pelatihan ini tergolong singkat, hanya {epochs} epoch, sedangkan Chen dkk. "
     "{simclr} melatih selama 100 hingga 800 epoch.",
@@ -184,22 +186,22 @@ SENTENCES = {
     "modifications_intro": "Setiap modifikasi mengubah konfigurasi {baseline} pada satu aspek "
     "dan mempertahankan pengaturan lain, termasuk seed, sehingga perbedaan hasil dapat "
     "ditelusuri ke perubahan tersebut.",
-    "why_arch": "{name} mengganti {before} dengan {after}. Backbone yang lebih dalam dan lebih "
+    "why_arch": "Varian {name} mengganti {before} dengan {after}. Backbone yang lebih dalam dan lebih "
     "lebar memiliki kapasitas lebih besar, dan SimCLR memperoleh manfaat yang lebih besar dari "
     "model besar dibandingkan pelatihan terawasi {simclr}.",
-    "why_head_layers": "{name} memakai {after} lapisan head, bukan {before}. Head nonlinear yang "
+    "why_head_layers": "Varian {name} memakai {after} lapisan head, bukan {before}. Head nonlinear yang "
     "lebih dalam dapat menyerap lebih banyak invariansi yang dipaksakan oleh loss sehingga h "
     "menyimpan lebih banyak informasi untuk linear probe.",
-    "why_batch_size": "{name} menaikkan batch size dari {before} menjadi {after} sehingga setiap "
+    "why_batch_size": "Varian {name} menaikkan batch size dari {before} menjadi {after} sehingga setiap "
     "tampilan mendapat {negatives_after} sampel negatif, bukan {negatives_before}; SimCLR "
     "{simclr} melaporkan bahwa batch besar paling membantu ketika pelatihan singkat.",
     "why_temperature_with_batch": "Seiring bertambahnya sampel negatif, temperatur dinaikkan dari "
     "{before} menjadi {after}, nilai terbaik di antara yang diuji SimCLR, sedangkan {before} "
     "adalah nilai yang dipakai MoCo {moco}; \u03c4 yang lebih tinggi melunakkan bobot sampel "
     "negatif yang sulit.",
-    "why_temperature": "{name} memakai temperatur {after}, bukan {before}.",
-    "why_other_change": "{name} mengubah {key} dari {before} menjadi {after}.",
-    "same_as_baseline": "{name} memakai pengaturan baseline.",
+    "why_temperature": "Varian {name} memakai temperatur {after}, bukan {before}.",
+    "why_other_change": "Varian {name} mengubah {key} dari {before} menjadi {after}.",
+    "same_as_baseline": "Varian {name} memakai pengaturan baseline.",
     # Pengaturan eksperimen.
     "dataset": "Tiny ImageNet {tiny} terdiri atas 200 kelas citra berwarna berukuran "
     "{size}\u00d7{size}, dengan 500 citra latih dan 50 citra validasi per kelas pada rilis "
@@ -227,7 +229,7 @@ SENTENCES = {
     "kelas di semua panel.",
     "batch_dependence": "Akurasi dan loss kontrastif bergantung pada batch size karena batch yang "
     "lebih besar menambah kandidat yang bersaing dengan pasangan positif.",
-    "faster_summary": "{names} konvergen lebih cepat daripada baseline pada epoch yang sama.",
+    "faster_summary": "Pada epoch yang sama, {names} konvergen lebih cepat daripada baseline.",
     "none_faster": "Tidak ada varian dengan loss yang sebanding yang konvergen lebih cepat "
     "daripada baseline.",
     "longer_run": "Pelatihan yang lebih panjang pada seluruh data latih diperlukan sebelum "

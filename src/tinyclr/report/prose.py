@@ -40,11 +40,13 @@ class Prose:
     def count(self, value: int) -> str:
         return localize(f"{value:,}", self.lang)
 
-    def join(self, items: Iterable[str]) -> str:
+    def join(self, items: Iterable[str], conjunction: str | None = None) -> str:
+        """Join ``items`` into a list with the language's "and", or with ``conjunction``."""
+        word = conjunction or self.words.AND
         items = list(items)
         if len(items) <= 2:
-            return f" {self.words.AND} ".join(items)
-        return ", ".join(items[:-1]) + f", {self.words.AND} {items[-1]}"
+            return f" {word} ".join(items)
+        return ", ".join(items[:-1]) + f", {word} {items[-1]}"
 
     def value(self, change: Change, side: str) -> str:
         value = getattr(change, side)
@@ -57,27 +59,44 @@ class Prose:
             return self.words.METRIC_NAMES["knn"].format(k=key.removeprefix("knn_top1_"))
         return self.words.METRIC_NAMES[key]
 
-    def best(self, key: str) -> str:
-        best: Best = self.findings.best[key]
-        unit = self.words.UNITS.get(key, "%")
-        metric = self.metric(key)
-        fields = {
-            "metric": metric,
-            "Metric": metric[0].upper() + metric[1:],
-            "unit": unit,
-            "baseline": self.baseline_phrase(),
-            "baseline_value": self.number(best.baseline),
-        }
-        if best.is_baseline:
-            return self.say("best_is_baseline", **fields)
-        return self.say(
-            "best",
-            name=best.name,
-            value=self.number(best.value),
-            difference=self.number(best.difference),
-            points=self.words.POINTS if unit == "%" else "",
-            **fields,
-        )
+    def best(self, *keys: str) -> str:
+        """Name the variant with the highest value of each metric in ``keys``.
+
+        Metrics where no modification beats the baseline share one sentence, so that a run
+        without improvements does not repeat the same sentence once per metric.
+        """
+        sentences, unbeaten = [], []
+        for key in keys:
+            best: Best = self.findings.best[key]
+            unit = self.words.UNITS.get(key, "%")
+            metric = self.metric(key)
+            if best.is_baseline:
+                unbeaten.append(
+                    self.say(
+                        "metric_value", metric=metric, value=self.number(best.baseline), unit=unit
+                    )
+                )
+                continue
+            sentences.append(
+                self.say(
+                    "best",
+                    metric=metric,
+                    Metric=metric[0].upper() + metric[1:],
+                    unit=unit,
+                    name=best.name,
+                    value=self.number(best.value),
+                    difference=self.number(best.difference),
+                    points=self.words.POINTS if unit == "%" else "",
+                    baseline=self.baseline_phrase(),
+                    baseline_value=self.number(best.baseline),
+                )
+            )
+        if unbeaten:
+            metrics = self.join(unbeaten, self.words.OR)
+            sentences.append(
+                self.say("best_is_baseline", baseline=self.baseline_phrase(), metrics=metrics)
+            )
+        return " ".join(sentences)
 
     def baseline_phrase(self) -> str:
         name = self.ctx.baseline.name
@@ -149,11 +168,9 @@ class Prose:
             if listed
             else self.say("abstract_baseline_only", arch=arch),
             self.say("abstract_evaluation", epochs=self.findings.epochs),
-            self.best("linear_top1"),
         ]
         ks = self.ctx.results.knn_ks
-        if ks:
-            sentences.append(self.best(f"knn_top1_{ks[0]}"))
+        sentences.append(self.best("linear_top1", *[f"knn_top1_{k}" for k in ks[:1]]))
         sentences.append(self.reference_gaps(every=False))
         if self.findings.short_run or self.findings.subset:
             images = ""
@@ -296,8 +313,8 @@ class Prose:
         return self.say("results_intro", chance=self.number(self.findings.chance))
 
     def analysis(self) -> list[str]:
-        accuracy = [self.best("linear_top1"), self.best("linear_top5")]
-        accuracy += [self.best(f"knn_top1_{k}") for k in self.ctx.results.knn_ks]
+        knn = [f"knn_top1_{k}" for k in self.ctx.results.knn_ks]
+        accuracy = [self.best("linear_top1", "linear_top5", *knn)]
         accuracy.append(self.reference_gaps(every=True))
 
         separation = [

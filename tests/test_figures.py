@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from matplotlib.colors import to_hex
 from pypdf import PdfReader
@@ -11,6 +13,7 @@ from tinyclr.cli import main
 from tinyclr.figures import (
     DOUBLE_COLUMN_IN,
     FIGURE_NAMES,
+    LANGUAGES,
     SINGLE_COLUMN_IN,
     plot_tsne_grid,
 )
@@ -39,9 +42,10 @@ def figures(tree):
 
 
 def test_figures_writes_pdf_and_png(figures):
-    written = sorted(path.name for path in figures.iterdir())
+    assert sorted(path.name for path in figures.iterdir()) == sorted(LANGUAGES)
     expected = sorted(f"{name}.{ext}" for name in FIGURE_NAMES for ext in ("pdf", "png"))
-    assert written == expected
+    for lang in LANGUAGES:
+        assert sorted(path.name for path in (figures / lang).iterdir()) == expected
 
 
 @pytest.mark.parametrize(
@@ -55,14 +59,36 @@ def test_figures_writes_pdf_and_png(figures):
     ],
 )
 def test_figure_width_is_ieee_column(figures, name, width):
-    page = PdfReader(figures / f"{name}.pdf").pages[0]
+    page = PdfReader(figures / "en" / f"{name}.pdf").pages[0]
     assert float(page.mediabox.width) == pytest.approx(width * 72, abs=0.5)
 
 
 def test_tsne_legend_names_classes(figures):
-    text = PdfReader(figures / "tsne_grid.pdf").pages[0].extract_text()
+    text = PdfReader(figures / "en" / "tsne_grid.pdf").pages[0].extract_text()
     assert "goldfish" in text
     assert "$dollar [bill] <note>" in text
+
+
+def figure_text(figures, lang: str, name: str) -> str:
+    return PdfReader(figures / lang / f"{name}.pdf").pages[0].extract_text()
+
+
+def test_indonesian_figures_translate_labels(figures):
+    assert "satu titik per langkah optimizer" in figure_text(figures, "id", "loss_per_step")
+    assert "one point per optimizer step" not in figure_text(figures, "id", "loss_per_step")
+    assert "top-1 kontrastif" in figure_text(figures, "id", "top1_per_epoch")
+    assert "peluang acak" in figure_text(figures, "id", "accuracy")
+    assert "inisialisasi acak" in figure_text(figures, "id", "tsne_grid")
+    assert "random init" in figure_text(figures, "en", "tsne_grid")
+
+
+def test_indonesian_ticks_use_decimal_comma(figures):
+    # The fake losses lie between 5 and 6, so the y ticks have one decimal (5.0, 5.5, ...).
+    english = figure_text(figures, "en", "loss_per_step")
+    indonesian = figure_text(figures, "id", "loss_per_step")
+    assert re.search(r"\b5\.5\b", english)
+    assert re.search(r"\b5,5\b", indonesian)
+    assert not re.search(r"\b5\.5\b", indonesian)
 
 
 def test_tsne_class_colour_same_in_every_panel(tree):

@@ -229,12 +229,12 @@ def test_missing_figure_fails_without_output(tree, capsys):
     root, params, data, results, figures = tree
     partial = root / "figures-partial"
     shutil.copytree(figures, partial)
-    (partial / "accuracy.pdf").unlink()
+    (partial / "id" / "accuracy.pdf").unlink()
     out = root / "report-no-figure"
     code = report_stage(params, results, data, partial, out)
     message = capsys.readouterr().err.strip()
     assert code == 1
-    assert "accuracy.pdf" in message
+    assert str(Path("id") / "accuracy.pdf") in message
     assert "figures stage" in message
     assert not out.exists()
 
@@ -339,3 +339,16 @@ def test_unbeaten_metrics_share_one_sentence(tree, language, expected):
     findings = replace(findings, best={**findings.best, **unbeaten})
     sentences = Prose(Context(results, findings, figures={}), language).best(*keys)
     assert sentences == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "other"),
+    [
+        ("en", "one point per optimizer step", "satu titik per langkah optimizer"),
+        ("id", "satu titik per langkah optimizer", "one point per optimizer step"),
+    ],
+)
+def test_report_embeds_figures_of_its_language(report, lang, label, other):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    assert label in text
+    assert other not in text

@@ -5,7 +5,8 @@ set in STIX (a Times-like serif that matplotlib ships) at 8 pt so it matches the
 font. Every variant keeps its colour in every plot, and every class keeps its colour in every
 t-SNE panel.
 
-NOTE: axis labels and legends are in English, so the Indonesian report shows English figures.
+Each figure is drawn once per report language, into ``<out>/<lang>/``, with that language's axis
+labels, legends and decimal separator. Variant and class names are printed as they are.
 """
 
 from __future__ import annotations
@@ -20,16 +21,47 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import ScalarFormatter
 
 from tinyclr.config import load_section
 from tinyclr.files import atomic_dir
-from tinyclr.results import Results, RunResult, load_results, read_names
+from tinyclr.results import Results, RunResult, load_results, localize, read_names
 
 log = logging.getLogger(__name__)
 
 SINGLE_COLUMN_IN = 3.5
 DOUBLE_COLUMN_IN = 7.16
 FIGURE_NAMES = ("loss_per_step", "top1_per_epoch", "lr_schedule", "tsne_grid", "accuracy")
+LANGUAGES = ("en", "id")
+
+# Figure text per report language. Indonesian keeps the field's English terms (loss, epoch,
+# learning rate, top-1) as the Indonesian report does.
+LABELS = {
+    "en": {
+        "loss": "InfoNCE loss",
+        "lr": "learning rate",
+        "epoch": "epoch",
+        "epoch_per_step": "epoch (one point per optimizer step)",
+        "contrastive_top1": "contrastive top-1 (%)",
+        "val_top1": "val top-1 (%)",
+        "linear": "linear",
+        "chance": "chance",
+        "trained": "SimCLR",
+        "reference": "random init",
+    },
+    "id": {
+        "loss": "loss InfoNCE",
+        "lr": "learning rate",
+        "epoch": "epoch",
+        "epoch_per_step": "epoch (satu titik per langkah optimizer)",
+        "contrastive_top1": "top-1 kontrastif (%)",
+        "val_top1": "top-1 validasi (%)",
+        "linear": "linear",
+        "chance": "peluang acak",
+        "trained": "SimCLR",
+        "reference": "inisialisasi acak",
+    },
+}
 
 STYLE = {
     "font.family": "STIXGeneral",
@@ -60,7 +92,9 @@ class FiguresConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", required=True, help="folder with one results/<name>/ per run")
     parser.add_argument("--data", required=True, help="prepared data folder (classes.json)")
-    parser.add_argument("--out", required=True, help="output folder for the PDF and PNG files")
+    parser.add_argument(
+        "--out", required=True, help="output folder, with one <lang>/ folder of PDF and PNG files"
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -71,23 +105,46 @@ def run(args: argparse.Namespace) -> None:
 
 
 def write_figures(results: Results, out: Path, dpi: int) -> list[Path]:
-    """Draw every figure and write ``<name>.pdf`` and ``<name>.png`` into ``out`` atomically."""
-    figures = {
-        "loss_per_step": plot_loss_per_step(results),
-        "top1_per_epoch": plot_top1_per_epoch(results),
-        "lr_schedule": plot_lr_schedule(results),
-        "tsne_grid": plot_tsne_grid(results),
-        "accuracy": plot_accuracy(results),
-    }
+    """Draw every figure in every language and write ``<lang>/<name>.pdf`` and
+    ``<lang>/<name>.png`` into ``out``, all or none of them."""
     written = []
     with atomic_dir(out) as temporary:
-        for name, figure in figures.items():
-            # No creation date, so that the same results give byte-identical PDFs.
-            figure.savefig(temporary / f"{name}.pdf", metadata={"CreationDate": None})
-            figure.savefig(temporary / f"{name}.png", dpi=dpi)
-            written += [out / f"{name}.pdf", out / f"{name}.png"]
-    log.info("wrote %d figures to %s", len(figures), out)
+        for lang in LANGUAGES:
+            figures = {
+                "loss_per_step": plot_loss_per_step(results, lang),
+                "top1_per_epoch": plot_top1_per_epoch(results, lang),
+                "lr_schedule": plot_lr_schedule(results, lang),
+                "tsne_grid": plot_tsne_grid(results, lang),
+                "accuracy": plot_accuracy(results, lang),
+            }
+            (temporary / lang).mkdir()
+            for name, figure in figures.items():
+                # No creation date, so that the same results give byte-identical PDFs.
+                figure.savefig(temporary / lang / f"{name}.pdf", metadata={"CreationDate": None})
+                figure.savefig(temporary / lang / f"{name}.png", dpi=dpi)
+                written += [out / lang / f"{name}.pdf", out / lang / f"{name}.png"]
+    log.info("wrote %d figures in %d languages to %s", len(FIGURE_NAMES), len(LANGUAGES), out)
     return written
+
+
+class LocalizedFormatter(ScalarFormatter):
+    """Tick labels with the decimal separator of ``lang`` (a comma in Indonesian)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return localize(super().__call__(x, pos), self.lang)
+
+    def get_offset(self) -> str:
+        return localize(super().get_offset(), self.lang)
+
+
+def localize_ticks(axes, lang: str) -> None:
+    """Print both axes' tick labels with the decimal separator of ``lang``."""
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_formatter(LocalizedFormatter(lang))
 
 
 def variant_colours(results: Results) -> dict[str, tuple]:
@@ -118,15 +175,16 @@ def epochs_of_steps(run: RunResult, steps: np.ndarray) -> np.ndarray:
     return (steps + 1) / steps_per_epoch
 
 
-def plot_loss_per_step(results: Results) -> Figure:
-    return _per_step_plot(results, "loss", "InfoNCE loss")
+def plot_loss_per_step(results: Results, lang: str = "en") -> Figure:
+    return _per_step_plot(results, "loss", lang)
 
 
-def plot_lr_schedule(results: Results) -> Figure:
-    return _per_step_plot(results, "lr", "learning rate")
+def plot_lr_schedule(results: Results, lang: str = "en") -> Figure:
+    return _per_step_plot(results, "lr", lang)
 
 
-def plot_top1_per_epoch(results: Results) -> Figure:
+def plot_top1_per_epoch(results: Results, lang: str = "en") -> Figure:
+    labels = LABELS[lang]
     colours = variant_colours(results)
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(SINGLE_COLUMN_IN, 2.2), layout="constrained")
@@ -141,13 +199,15 @@ def plot_top1_per_epoch(results: Results) -> Figure:
                 color=colours[run.name],
                 label=run.name,
             )
-        axes.set_xlabel("epoch")
-        axes.set_ylabel("contrastive top-1 (%)")
+        axes.set_xlabel(labels["epoch"])
+        axes.set_ylabel(labels["contrastive_top1"])
+        localize_ticks(axes, lang)
         axes.legend(frameon=False)
     return figure
 
 
-def plot_tsne_grid(results: Results) -> Figure:
+def plot_tsne_grid(results: Results, lang: str = "en") -> Figure:
+    text = LABELS[lang]
     runs = results.runs
     labels = sorted({int(label) for run in runs for label in run.tsne.points["label"]})
     colours = class_colours(labels)
@@ -170,7 +230,7 @@ def plot_tsne_grid(results: Results) -> Figure:
                 linewidths=0,
                 rasterized=len(points) > 5000,
             )
-            kind = "random init" if run.is_reference else "SimCLR"
+            kind = text["reference"] if run.is_reference else text["trained"]
             axes.set_title(f"{plain(run.name)} ({kind})")
             axes.set_xticks([])
             axes.set_yticks([])
@@ -200,10 +260,11 @@ def plot_tsne_grid(results: Results) -> Figure:
     return figure
 
 
-def plot_accuracy(results: Results) -> Figure:
+def plot_accuracy(results: Results, lang: str = "en") -> Figure:
+    labels = LABELS[lang]
     runs = results.runs
     ks = results.knn_ks
-    measures = [("linear", lambda run: run.eval.linear_top1)]
+    measures = [(labels["linear"], lambda run: run.eval.linear_top1)]
     measures += [(f"kNN k={k}", lambda run, k=k: run.eval.knn_top1[k]) for k in ks]
     width = 0.8 / len(measures)
     shades = matplotlib.colormaps["Greys"]
@@ -223,15 +284,17 @@ def plot_accuracy(results: Results) -> Figure:
                 label=label,
             )
         chance = 100 * results.baseline.eval.chance
-        axes.axhline(chance, color="black", linestyle=":", linewidth=0.8, label="chance")
+        axes.axhline(chance, color="black", linestyle=":", linewidth=0.8, label=labels["chance"])
         axes.set_xticks(range(len(runs)), [run.name for run in runs], rotation=30, ha="right")
-        axes.set_ylabel("val top-1 (%)")
+        axes.set_ylabel(labels["val_top1"])
+        axes.yaxis.set_major_formatter(LocalizedFormatter(lang))
         axes.grid(axis="x", visible=False)
         figure.legend(frameon=False, ncols=len(measures) + 1, loc="outside upper center")
     return figure
 
 
-def _per_step_plot(results: Results, metric: str, ylabel: str) -> Figure:
+def _per_step_plot(results: Results, metric: str, lang: str) -> Figure:
+    labels = LABELS[lang]
     colours = variant_colours(results)
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(SINGLE_COLUMN_IN, 2.2), layout="constrained")
@@ -245,8 +308,9 @@ def _per_step_plot(results: Results, metric: str, ylabel: str) -> Figure:
                 linewidth=0.8,
                 label=run.name,
             )
-        axes.set_xlabel("epoch (one point per optimizer step)")
-        axes.set_ylabel(ylabel)
+        axes.set_xlabel(labels["epoch_per_step"])
+        axes.set_ylabel(labels[metric])
+        localize_ticks(axes, lang)
         if metric == "lr":
             axes.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         axes.legend(frameon=False)

@@ -56,7 +56,9 @@ class ReportConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", required=True, help="folder with one results/<name>/ per run")
     parser.add_argument("--data", required=True, help="prepared data folder (manifest, classes)")
-    parser.add_argument("--figures", required=True, help="folder written by the figures stage")
+    parser.add_argument(
+        "--figures", required=True, help="folder written by the figures stage (<lang>/<name>.pdf)"
+    )
     parser.add_argument("--out", required=True, help="output folder for report-<lang>.pdf")
 
 
@@ -73,20 +75,26 @@ def run(args: argparse.Namespace) -> None:
 
 
 def write_reports(ctx: Context, config: ReportConfig, figures: Path, out: Path) -> list[Path]:
-    """Compile ``report-<lang>.pdf`` for every language into ``out``, all or none of them."""
-    missing = [name for name in FIGURE_ORDER if not (figures / f"{name}.pdf").is_file()]
-    if missing:
-        raise StageError(f"missing {figures / (missing[0] + '.pdf')}: run the figures stage first")
+    """Compile ``report-<lang>.pdf`` for every language into ``out``, all or none of them.
+
+    Each report takes its figures from ``figures/<lang>/``, drawn with that language's labels.
+    """
+    for lang in config.languages:
+        missing = [name for name in FIGURE_ORDER if not (figures / lang / f"{name}.pdf").is_file()]
+        if missing:
+            path = figures / lang / f"{missing[0]}.pdf"
+            raise StageError(f"missing {path}: run the figures stage first")
     authors = [Author(a.name, a.affiliation) for a in config.authors]
     written = []
     with tempfile.TemporaryDirectory(prefix="tinyclr-report-") as build, atomic_dir(out) as staging:
         build = Path(build)
         shutil.copyfile(resources.files(__package__) / TEMPLATE, build / TEMPLATE)
-        for name in FIGURE_ORDER:
-            shutil.copyfile(figures / f"{name}.pdf", build / f"{name}.pdf")
-        ctx = Context(ctx.results, ctx.findings, {name: f"{name}.pdf" for name in FIGURE_ORDER})
         for lang in config.languages:
-            paper = compose(ctx, lang, config.title, authors)
+            (build / lang).mkdir()
+            for name in FIGURE_ORDER:
+                shutil.copyfile(figures / lang / f"{name}.pdf", build / lang / f"{name}.pdf")
+            paths = {name: f"{lang}/{name}.pdf" for name in FIGURE_ORDER}
+            paper = compose(Context(ctx.results, ctx.findings, paths), lang, config.title, authors)
             source = build / f"report-{lang}.typ"
             source.write_text(to_typst(paper, TEMPLATE), encoding="utf-8")
             compile_pdf(source, staging / f"report-{lang}.pdf", build)

@@ -3,6 +3,7 @@ from typing import Literal
 
 import pytest
 
+from tinyclr.cli import CONFIGS, STAGES, main
 from tinyclr.config import ConfigError, build, check_name, load_section, read_params
 
 
@@ -80,3 +81,26 @@ def test_valid_names(name):
 def test_invalid_names(name):
     with pytest.raises(ConfigError, match="name .* is invalid"):
         check_name(name, "variants")
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_stage_help_lists_params_keys(stage, capsys):
+    section = CONFIGS[stage][0]
+    with pytest.raises(SystemExit) as exit_info:
+        main([stage, "--help"])
+    text = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert f"params.yaml keys ({section}" in text
+    assert f"  {section}." in text
+
+
+def test_train_help_shows_defaults_and_choices(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line for line in lines if line.startswith("  train.")}
+    assert "default 50" in rows["train.epochs"]
+    assert "one of resnet18, resnet50; required" in rows["train.arch"]
+    assert "one of adam, adamw; default adam" in rows["train.optimizer"]
+    assert ">= 0.0 and <= 1.0; default 0.5" in rows["train.augment.flip_p"]
+    assert "a list of numbers; default [0.08, 1.0]" in rows["train.augment.crop_scale"]

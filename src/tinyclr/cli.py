@@ -10,8 +10,10 @@ import argparse
 import importlib
 import logging
 import sys
+import textwrap
+from types import ModuleType
 
-from tinyclr.config import ConfigError
+from tinyclr.config import ConfigError, describe_fields
 from tinyclr.errors import StageError
 
 STAGES = {
@@ -25,28 +27,50 @@ STAGES = {
     "report": ("tinyclr.report", "IEEE-style report PDFs from the measured results."),
 }
 
-# The params.yaml keys each stage reads; their comments in params.yaml give units and defaults.
-PARAMS_READ = {
-    "download": "data",
-    "prepare": "prepare",
-    "train": "train, merged with variants.<variant>",
-    "features": "features; with --reference also references.<name>, train.seed and train.stem",
-    "evaluate": "evaluate",
-    "tsne": "tsne",
-    "figures": "figures, variants, references",
-    "report": "report, variants, references",
+# The params.yaml section each stage reads, with its config class in the stage module, and the
+# further sections it reads.
+CONFIGS = {
+    "download": ("data", "DataConfig", ""),
+    "prepare": ("prepare", "PrepareConfig", ""),
+    "train": ("train", "TrainConfig", "merged with variants.<variant>"),
+    "features": (
+        "features",
+        "FeaturesConfig",
+        "with --reference also references.<name>, train.seed and train.stem",
+    ),
+    "evaluate": ("evaluate", "EvaluateConfig", ""),
+    "tsne": ("tsne", "TsneConfig", ""),
+    "figures": ("figures", "FiguresConfig", "the names in variants and references"),
+    "report": ("report", "ReportConfig", "the names in variants and references"),
 }
 
 log = logging.getLogger("tinyclr")
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Show defaults, except the None of options that have no default."""
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Show defaults, except the None of options that have no default, and keep the epilog's
+    line breaks."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         if action.default is None or action.required:
             return action.help or ""
         return super()._get_help_string(action)
+
+
+def settings_epilog(stage: str, module: ModuleType) -> str:
+    """List the params.yaml keys that ``stage`` reads, with allowed values and defaults."""
+    section, class_name, also = CONFIGS[stage]
+    rows = describe_fields(getattr(module, class_name), section)
+    width = max(len(key) for key, _ in rows) + 2
+    lines = [f"params.yaml keys ({section}{'; ' + also if also else ''}):"]
+    for key, text in rows:
+        lines += textwrap.wrap(
+            text, width=100, initial_indent="  " + key.ljust(width), subsequent_indent=" " * (width + 4)
+        )
+    lines.append("The comments in params.yaml explain each key.")
+    if module_epilog := getattr(module, "EPILOG", ""):
+        lines += ["", *textwrap.wrap(module_epilog, width=100)]
+    return "\n".join(lines)
 
 
 def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
@@ -58,19 +82,16 @@ def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="stage", metavar="STAGE", required=True)
     for name, (module_name, summary) in STAGES.items():
         sub = subparsers.add_parser(
-            name,
-            help=summary,
-            description=summary,
-            epilog=f"Settings: the params file keys {PARAMS_READ[name]}; "
-            "the comments in params.yaml give their units and defaults.",
-            formatter_class=HelpFormatter,
+            name, help=summary, description=summary, formatter_class=HelpFormatter
         )
         sub.add_argument(
             "--params", default="params.yaml", help="params file with one section per stage"
         )
         sub.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
         if name == stage:
-            importlib.import_module(module_name).add_arguments(sub)
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.epilog = settings_epilog(name, module)
     return parser
 
 

@@ -3,7 +3,8 @@
 Each stage declares a frozen dataclass for the params.yaml section it reads and loads it with
 :func:`load_section`. Field types drive the checks (``int``, ``float``, ``bool``, ``str``,
 ``Literal[...]``, ``Optional[...]``, ``list[...]``, nested dataclasses, ``dict[str, ...]``) and
-``field(metadata=...)`` adds ranges: ``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive).
+``field(metadata=...)`` adds ranges: ``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive), and
+``choices`` for strings.
 Every rejected value raises :class:`ConfigError` whose message names the dotted key, the value
 and what is allowed, so the CLI can print it as one line before any work starts.
 """
@@ -140,6 +141,11 @@ def check_value(value: Any, hint: Any, key: str, metadata: Any = None) -> Any:
     if hint is str:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{key} = {_show(value)} is invalid: expected a non-empty string")
+        choices = metadata.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(
+                f"{key} = {_show(value)} is invalid: choose one of {', '.join(choices)}"
+            )
         pattern = metadata.get("pattern")
         if pattern and not re.fullmatch(pattern, value):
             raise ConfigError(f"{key} = {_show(value)} is invalid: must match {pattern}")
@@ -161,6 +167,52 @@ def check_name(name: Any, key: str) -> str:
 def to_dict(config: Any) -> dict[str, Any]:
     """Return a config dataclass as plain data, for logs and checkpoints."""
     return dataclasses.asdict(config)
+
+
+def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
+    """List the keys of config dataclass ``cls`` at dotted ``key``, each with its allowed values
+    and default, for help text. Nested dataclasses are listed key by key."""
+    hints = typing.get_type_hints(cls)
+    rows = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            rows += describe_fields(hint, f"{key}.{f.name}")
+            continue
+        if "choices" in f.metadata:
+            text = "one of " + ", ".join(f.metadata["choices"])
+        else:
+            text = _describe(hint) + _describe_range(f.metadata)
+        if f.default is not dataclasses.MISSING:
+            text += f"; default {_show_default(f.default)}"
+        elif f.default_factory is not dataclasses.MISSING:
+            text += f"; default {_show_default(f.default_factory())}"
+        else:
+            text += "; required"
+        rows.append((f"{key}.{f.name}", text))
+    return rows
+
+
+def _describe_range(metadata: Any) -> str:
+    bounds = [(">=", "min"), ("<=", "max"), (">", "gt"), ("<", "lt")]
+    parts = [f"{sign} {metadata[name]}" for sign, name in bounds if name in metadata]
+    return f", {' and '.join(parts)}" if parts else ""
+
+
+def _show_default(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show_default(item) for item in value) + "]"
+    if dataclasses.is_dataclass(value):
+        return "{" + ", ".join(
+            f"{k}: {_show_default(v)}" for k, v in dataclasses.asdict(value).items()
+        ) + "}"
+    return str(value)
 
 
 def _check_range(value: float, key: str, metadata: Any) -> None:
@@ -189,10 +241,25 @@ def _describe(hint: Any) -> str:
     if origin is Literal:
         return "one of " + ", ".join(str(a) for a in typing.get_args(hint))
     if origin is list:
-        return f"a list of {_describe(typing.get_args(hint)[0])}"
+        return f"a list of {_describe_items(typing.get_args(hint)[0])}"
     if hint is type(None):
         return "null"
     return {int: "an integer", float: "a number", str: "a string", bool: "true/false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def _describe_items(hint: Any) -> str:
+    """Describe the items of a list type in the plural ("numbers", "en or id")."""
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe_items(a) for a in typing.get_args(hint))
+    if origin is Literal:
+        return " or ".join(str(a) for a in typing.get_args(hint))
+    if dataclasses.is_dataclass(hint):
+        keys = ", ".join(f.name for f in dataclasses.fields(hint))
+        return f"mappings with keys {keys}"
+    return {int: "integers", float: "numbers", str: "strings", bool: "true/false values"}.get(
         hint, getattr(hint, "__name__", str(hint))
     )
 

@@ -51,7 +51,7 @@ METRICS = ("loss", "top1", "top5", "lr", "images_per_s")
 class TrainConfig:
     """Resolved training config of one variant: the ``train`` section plus the variant's keys."""
 
-    arch: str
+    arch: str = field(metadata={"choices": tuple(ARCHS)})
     head_layers: int = field(metadata={"min": 1})
     batch_size: int = field(metadata={"min": 2})
     temperature: float = field(metadata={"gt": 0.0})
@@ -116,13 +116,7 @@ def load_train_config(params: dict[str, Any] | str | Path, variant: str) -> Trai
                 f"missing key variants.{variant}.{key}: every variant sets "
                 f"{', '.join(REQUIRED_VARIANT_KEYS)}"
             )
-    config = build(TrainConfig, merged, "train")
-    if config.arch not in ARCHS:
-        raise ConfigError(
-            f"variants.{variant}.arch = {config.arch!r} is invalid: choose one of "
-            f"{', '.join(ARCHS)}"
-        )
-    return config
+    return build(TrainConfig, merged, "train")
 
 
 def load_images(data_dir: Path) -> np.ndarray:

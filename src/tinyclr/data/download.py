@@ -88,6 +88,15 @@ class DataConfig:
             )
 
 
+# Appended to the generated list of data keys in --help.
+EPILOG = (
+    "data.url is an http(s) URL, a file:// URL or a local path. data.md5 is a hex digest, or null "
+    "to skip the check. data.timeout_s is in seconds per connect or read. data.retries counts "
+    "attempts after the first. data.backoff_s is the wait in seconds before the first retry, "
+    f"doubled for each further retry up to {MAX_BACKOFF_S:g}."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
@@ -95,13 +104,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         default=argparse.SUPPRESS,
         help="path of the verified zip; an HTTP download in progress is kept at OUT.part",
-    )
-    parser.epilog = (
-        "params.yaml section data: url (http(s) URL, file:// URL or local path; "
-        f"default {DEFAULT_URL}), md5 (hex digest or null; default {DEFAULT_MD5}), "
-        "timeout_s (seconds per connect or read; default 60), retries (attempts after the "
-        "first; default 5), backoff_s (seconds before the first retry, doubled for each "
-        f"further retry up to {MAX_BACKOFF_S:g}; default 2)."
     )
 
 

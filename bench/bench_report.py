@@ -58,7 +58,7 @@ def main() -> None:
         )
 
     rows = [
-        ("figures (5 figures, PDF + PNG at 300 dpi)", figures_s),
+        ("figures (5 figures in en and id, PDF + PNG at 300 dpi)", figures_s),
         ("report (report-en.pdf + report-id.pdf)", report_s),
         ("total", figures_s + report_s),
     ]

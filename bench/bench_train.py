@@ -20,8 +20,9 @@ The images are random uint8 arrays, whose content does not change the cost of th
 bf16 on a CPU without native bf16 instructions is emulated and slow. Such a CPU gets fp32 from
 the train stage's ``precision: auto``, so pass ``--precision fp32`` there.
 
-Prints a table and writes ``bench/results/bench_train.json``. Run:
-``.venv/bin/python bench/bench_train.py --steps 10``.
+Prints a table and writes ``bench/results/bench_train.json`` (or ``--out``). Run:
+``.venv/bin/python bench/bench_train.py --steps 10``. On a GPU machine,
+``bench/device_check.sh`` runs it for the GPU alone.
 """
 
 from __future__ import annotations
@@ -242,6 +243,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers (per-image)")
     parser.add_argument(
+        "--devices",
+        default="cpu,cuda",
+        help="comma-separated devices to measure (cpu, cuda); cuda is skipped where absent",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file for the results")
+    parser.add_argument(
         "--peak-tflops", type=float, default=None, help="GPU dense bf16 peak for MFU, in TFLOP/s"
     )
     args = parser.parse_args()
@@ -250,9 +257,15 @@ def main() -> None:
     rng = np.random.default_rng(0)
     count = args.batch_size * (args.steps + WARMUP_STEPS)
     images = rng.integers(0, 256, (count, args.size, args.size, 3), dtype=np.uint8)
-    devices = [torch.device("cpu")]
-    if torch.cuda.is_available():
-        devices.append(torch.device("cuda"))
+    requested = args.devices.split(",")
+    if not requested or any(name not in ("cpu", "cuda") for name in requested):
+        parser.error(f"--devices {args.devices} is invalid: use cpu, cuda or cpu,cuda")
+    devices = [torch.device(name) for name in requested]
+    if torch.device("cuda") in devices and not torch.cuda.is_available():
+        devices.remove(torch.device("cuda"))
+        if not devices:
+            parser.error("--devices cuda needs a CUDA device, and none is available")
+        print("no CUDA device: measuring the CPU only", file=sys.stderr)
 
     precisions = args.precision.split(",")
     if any(precision not in ("fp32", "bf16") for precision in precisions):
@@ -329,9 +342,10 @@ def main() -> None:
             f"{row['images_per_s']:>9.1f} {row['input_share']:>6.0%} {speedup:>8} {mfu:>6}"
         )
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     machine["load_average_before"] = load_before
-    RESULTS.write_text(json.dumps({"args": vars(args), "machine": machine, "rows": rows}, indent=2))
+    record = {"args": {**vars(args), "out": str(args.out)}, "machine": machine, "rows": rows}
+    args.out.write_text(json.dumps(record, indent=2))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from typing import Any, Iterator, Literal
 
 import numpy as np
 import torch
-from dvclive import Live
 from tqdm import tqdm
 
 from tinyclr.augment import AugmentConfig, SimCLRAugment
@@ -230,6 +229,10 @@ def write_curves(
     The curves are written once the run is complete, from the history that checkpoints carry,
     so a resumed run yields the same files as an uninterrupted one.
     """
+    # Imported here, so that the training loop also runs where only torch is installed (the
+    # GPU checks in bench/device_check.sh).
+    from dvclive import Live
+
     epochs = [
         summarise_epoch(history[start : start + steps_per_epoch], batch_size)
         for start in range(0, len(history), steps_per_epoch)

@@ -5,6 +5,7 @@ import pytest
 
 from tinyclr.cli import CONFIGS, STAGES, main
 from tinyclr.config import ConfigError, build, check_name, load_section, read_params
+from tinyclr.tsne import TsneConfig
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,26 @@ def test_train_help_shows_defaults_and_choices(capsys):
     assert "one of adam, adamw; default adam" in rows["train.optimizer"]
     assert ">= 0.0 and <= 1.0; default 0.5" in rows["train.augment.flip_p"]
     assert "a list of numbers; default [0.08, 1.0]" in rows["train.augment.crop_scale"]
+
+
+@pytest.mark.parametrize(
+    ("classes", "message"),
+    [
+        (1, "tsne.classes = 1 is out of range: must be >= 2"),
+        (["n01443537"], "tsne.classes has 1 item: at least 2 required"),
+        ("ten", "tsne.classes = 'ten' is invalid: expected an integer or a list"),
+    ],
+)
+def test_union_error_names_broken_rule(classes, message):
+    with pytest.raises(ConfigError) as error:
+        load_section({"tsne": {"classes": classes}}, "tsne", TsneConfig)
+    assert message in str(error.value)
+
+
+def test_unknown_section_rejected(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("evaluate:\n  seed: 0\nevalute:\n  seed: 1\n")
+    with pytest.raises(ConfigError) as error:
+        read_params(path)
+    assert "unknown section 'evalute'" in str(error.value)
+    assert "allowed sections are data, prepare" in str(error.value)

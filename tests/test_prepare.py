@@ -332,7 +332,7 @@ def test_impossible_subset_rejected(tmp_path, config, message):
     [
         ("  clases: 3\n", "unknown key prepare.clases"),
         ("  classes: three\n", "prepare.classes = 'three' is invalid"),
-        ("  classes: 0\n", "prepare.classes = 0 is invalid"),
+        ("  classes: 0\n", "prepare.classes = 0 is out of range: must be >= 1"),
         ("  train_per_class: 2.5\n", "prepare.train_per_class = 2.5 is invalid"),
         ("  on_corrupt: ignore\n", "prepare.on_corrupt = 'ignore' is invalid: choose one of fail, skip"),
         ("  max_uncompressed_mb: -1\n", "prepare.max_uncompressed_mb = -1.0 is out of range"),

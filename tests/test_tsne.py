@@ -142,7 +142,7 @@ def test_more_classes_than_data(stage, caplog):
     [
         ("tsne:\n  classes: [n09999999, 1]\n", "tsne.classes[0] = 'n09999999' is not a wnid"),
         ("tsne:\n  classes: [1, 6]\n", "tsne.classes[1] = 6 is out of range: labels are 0..5"),
-        ("tsne:\n  classes: 1\n", "tsne.classes = 1 is invalid"),
+        ("tsne:\n  classes: 1\n", "tsne.classes = 1 is out of range: must be >= 2"),
         ("tsne:\n  perplexity: 0\n", "tsne.perplexity = 0.0 is out of range"),
         ("tsne:\n  iterations: 5\n", "unknown key tsne.iterations"),
     ],

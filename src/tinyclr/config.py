@@ -26,6 +26,21 @@ T = TypeVar("T")
 # (variants.<name>) and a folder name, so dots, slashes and spaces are excluded.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
+# The top-level sections of params.yaml. Every stage rejects any other, so that a misspelt section
+# name stops the first stage that runs instead of leaving the section at its defaults.
+SECTIONS = (
+    "data",
+    "prepare",
+    "train",
+    "variants",
+    "references",
+    "features",
+    "evaluate",
+    "tsne",
+    "figures",
+    "report",
+)
+
 
 class ConfigError(ValueError):
     """An invalid params.yaml: the message names the key, the value and what is allowed."""
@@ -44,6 +59,11 @@ def read_params(path: str | Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must contain a mapping of sections, got {type(data).__name__}")
+    unknown = [name for name in data if name not in SECTIONS]
+    if unknown:
+        raise ConfigError(
+            f"unknown section {unknown[0]!r} in {path}: allowed sections are {', '.join(SECTIONS)}"
+        )
     return data
 
 
@@ -94,7 +114,12 @@ def check_value(value: Any, hint: Any, key: str, metadata: Any = None) -> Any:
             try:
                 return check_value(value, option, key, metadata)
             except ConfigError as error:
-                errors.append(str(error))
+                errors.append((option, error))
+        # A value of the right kind (an integer, a list) that breaks that option's rule gets the
+        # option's own message, which names the rule (a range, a length, an item).
+        matching = [error for option, error in errors if _same_kind(value, option)]
+        if len(matching) == 1:
+            raise matching[0]
         raise ConfigError(f"{key} = {_show(value)} is invalid: expected {_describe(hint)}")
 
     if origin is Literal:
@@ -231,7 +256,24 @@ def _check_range(value: float, key: str, metadata: Any) -> None:
 def _check_length(items: list, key: str, metadata: Any) -> None:
     shortest = metadata.get("min_length")
     if shortest is not None and len(items) < shortest:
-        raise ConfigError(f"{key} has {len(items)} items: at least {shortest} required")
+        noun = "item" if len(items) == 1 else "items"
+        raise ConfigError(f"{key} has {len(items)} {noun}: at least {shortest} required")
+
+
+def _same_kind(value: Any, hint: Any) -> bool:
+    """Return whether ``value`` has the Python type that ``hint`` expects, ignoring its rules."""
+    origin = typing.get_origin(hint)
+    if origin is list:
+        return isinstance(value, list)
+    if origin is dict or dataclasses.is_dataclass(hint):
+        return isinstance(value, dict)
+    if origin is Literal:
+        return any(type(value) is type(choice) for choice in typing.get_args(hint))
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, hint) if isinstance(hint, type) else False
 
 
 def _describe(hint: Any) -> str:

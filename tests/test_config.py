@@ -101,7 +101,7 @@ def test_train_help_shows_defaults_and_choices(capsys):
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line for line in lines if line.startswith("  train.")}
     assert "default 50" in rows["train.epochs"]
-    assert "one of resnet18, resnet50; required" in rows["train.arch"]
+    assert "one of resnet18, resnet50; required in every variant" in rows["train.arch"]
     assert "one of adam, adamw; default adam" in rows["train.optimizer"]
     assert ">= 0.0 and <= 1.0; default 0.5" in rows["train.augment.flip_p"]
     assert "a list of numbers; default [0.08, 1.0]" in rows["train.augment.crop_scale"]

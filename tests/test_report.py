@@ -352,3 +352,34 @@ def test_report_embeds_figures_of_its_language(report, lang, label, other):
     text = pdf_text(report / f"report-{lang}.pdf")
     assert label in text
     assert other not in text
+
+
+def test_title_per_language(tree):
+    root, _, data, results, figures = tree
+    title = {"en": "Contrastive learning on small images", "id": "Pembelajaran kontrastif"}
+    authors = [{"name": "A", "affiliation": {"en": "Some lab", "id": "Sebuah lab"}}]
+    params = fake_results.write_params(
+        root / "params-titles.yaml", report={"title": title, "authors": authors}
+    )
+    out = root / "report-titles"
+    assert report_stage(params, results, data, figures, out) == 0
+    english = pdf_text(out / "report-en.pdf")
+    indonesian = pdf_text(out / "report-id.pdf")
+    assert english.startswith("Contrastive learning on small images")
+    assert indonesian.startswith("Pembelajaran kontrastif")
+    assert "Some lab" in english
+    assert "Sebuah lab" in indonesian
+
+
+def test_title_missing_language_rejected(tree, capsys):
+    root, _, data, results, figures = tree
+    params = fake_results.write_params(
+        root / "params-no-id.yaml",
+        report={"title": {"en": "Only English"}, "authors": [{"name": "A", "affiliation": "B"}]},
+    )
+    out = root / "report-no-id"
+    code = report_stage(params, results, data, figures, out)
+    message = capsys.readouterr().err
+    assert code == 1
+    assert "report.title has no text for language 'id'" in message
+    assert not out.exists()

@@ -60,7 +60,9 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
 def settings_epilog(stage: str, module: ModuleType) -> str:
     """List the params.yaml keys that ``stage`` reads, with allowed values and defaults."""
     section, class_name, also = CONFIGS[stage]
-    rows = describe_fields(getattr(module, class_name), section)
+    # The keys without a default are those every variant must set.
+    required = "required in every variant" if stage == "train" else "required"
+    rows = describe_fields(getattr(module, class_name), section, required)
     width = max(len(key) for key, _ in rows) + 2
     lines = [f"params.yaml keys ({section}{'; ' + also if also else ''}):"]
     for key, text in rows:

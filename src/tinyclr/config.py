@@ -194,9 +194,10 @@ def to_dict(config: Any) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
+def describe_fields(cls: type, key: str, required: str = "required") -> list[tuple[str, str]]:
     """List the keys of config dataclass ``cls`` at dotted ``key``, each with its allowed values
-    and default, for help text. Nested dataclasses are listed key by key."""
+    and default (or the text ``required``), for help text. Nested dataclasses are listed key by
+    key."""
     hints = typing.get_type_hints(cls)
     rows = []
     for f in dataclasses.fields(cls):
@@ -204,7 +205,7 @@ def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
             continue
         hint = hints[f.name]
         if dataclasses.is_dataclass(hint):
-            rows += describe_fields(hint, f"{key}.{f.name}")
+            rows += describe_fields(hint, f"{key}.{f.name}", required)
             continue
         if "choices" in f.metadata:
             text = "one of " + ", ".join(f.metadata["choices"])
@@ -215,7 +216,7 @@ def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
         elif f.default_factory is not dataclasses.MISSING:
             text += f"; default {_show_default(f.default_factory())}"
         else:
-            text += "; required"
+            text += f"; {required}"
         rows.append((f"{key}.{f.name}", text))
     return rows
 
@@ -284,6 +285,8 @@ def _describe(hint: Any) -> str:
         return "one of " + ", ".join(str(a) for a in typing.get_args(hint))
     if origin is list:
         return f"a list of {_describe_items(typing.get_args(hint)[0])}"
+    if origin is dict:
+        return f"a mapping to {_describe_items(typing.get_args(hint)[1])}"
     if hint is type(None):
         return "null"
     return {int: "an integer", float: "a number", str: "a string", bool: "true/false"}.get(

@@ -14,12 +14,12 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Union
 
 import matplotlib
 import typst
 
-from tinyclr.config import load_section
+from tinyclr.config import ConfigError, load_section
 from tinyclr.errors import StageError
 from tinyclr.files import atomic_dir
 from tinyclr.report.analysis import analyse
@@ -33,17 +33,23 @@ log = logging.getLogger(__name__)
 TEMPLATE = "ieee.typ"
 
 
+LANGUAGES = ("en", "id")
+
+# A text printed in the report: one string for every language, or one string per language code.
+Text = Union[str, dict[str, str]]
+
+
 @dataclass(frozen=True)
 class AuthorConfig:
     name: str
-    affiliation: str
+    affiliation: Text
 
 
 @dataclass(frozen=True)
 class ReportConfig:
     """The ``report:`` section of params.yaml."""
 
-    title: str = "SimCLR on Tiny ImageNet"
+    title: Text = "SimCLR on Tiny ImageNet"
     authors: list[AuthorConfig] = field(
         default_factory=lambda: [AuthorConfig("tinyclr", "Automatically generated report")],
         metadata={"min_length": 1},
@@ -51,6 +57,31 @@ class ReportConfig:
     languages: list[Literal["en", "id"]] = field(
         default_factory=lambda: ["en", "id"], metadata={"min_length": 1}
     )
+
+    def __post_init__(self) -> None:
+        texts = {"report.title": self.title}
+        for index, author in enumerate(self.authors):
+            texts[f"report.authors[{index}].affiliation"] = author.affiliation
+        for key, text in texts.items():
+            if not isinstance(text, dict):
+                continue
+            unknown = [lang for lang in text if lang not in LANGUAGES]
+            if unknown:
+                raise ConfigError(
+                    f"{key} has text for an unknown language {unknown[0]!r}: use "
+                    f"{' or '.join(LANGUAGES)}"
+                )
+            missing = [lang for lang in self.languages if lang not in text]
+            if missing:
+                raise ConfigError(
+                    f"{key} has no text for language {missing[0]!r}: add it, or give one "
+                    "string for every language"
+                )
+
+
+def in_language(text: Text, lang: str) -> str:
+    """Return the text for ``lang`` of a report text given once or per language."""
+    return text[lang] if isinstance(text, dict) else text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +115,6 @@ def write_reports(ctx: Context, config: ReportConfig, figures: Path, out: Path) 
         if missing:
             path = figures / lang / f"{missing[0]}.pdf"
             raise StageError(f"missing {path}: run the figures stage first")
-    authors = [Author(a.name, a.affiliation) for a in config.authors]
     written = []
     with tempfile.TemporaryDirectory(prefix="tinyclr-report-") as build, atomic_dir(out) as staging:
         build = Path(build)
@@ -94,7 +124,9 @@ def write_reports(ctx: Context, config: ReportConfig, figures: Path, out: Path) 
             for name in FIGURE_ORDER:
                 shutil.copyfile(figures / lang / f"{name}.pdf", build / lang / f"{name}.pdf")
             paths = {name: f"{lang}/{name}.pdf" for name in FIGURE_ORDER}
-            paper = compose(Context(ctx.results, ctx.findings, paths), lang, config.title, authors)
+            authors = [Author(a.name, in_language(a.affiliation, lang)) for a in config.authors]
+            title = in_language(config.title, lang)
+            paper = compose(Context(ctx.results, ctx.findings, paths), lang, title, authors)
             source = build / f"report-{lang}.typ"
             source.write_text(to_typst(paper, TEMPLATE), encoding="utf-8")
             compile_pdf(source, staging / f"report-{lang}.pdf", build)

@@ -195,7 +195,7 @@ def test_convergence_claim_follows_loss(report):
     # Every fake variant's loss falls more slowly than the baseline's, so none converges faster.
     text = prose(report / "report-en.pdf")
     assert "converges faster" not in text
-    assert "The resnet50 variant does not reach a lower loss" in text
+    assert "The resnet50 and head3 variants do not reach a lower loss" in text
 
 
 def test_indonesian_uses_decimal_comma(report):
@@ -383,3 +383,44 @@ def test_title_missing_language_rejected(tree, capsys):
     assert code == 1
     assert "report.title has no text for language 'id'" in message
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "REFERENCES"), ("id", "REFERENSI")])
+def test_citations_numbered_by_first_use(report, lang, heading):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    body = text[: text.rindex(heading)]
+    first_use = [body.find(f"[{number}]") for number in range(1, 9)]
+    assert -1 not in first_use
+    assert first_use == sorted(first_use)
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Fig."), ("id", "Gambar")])
+def test_every_figure_cited_in_order(report, lang, word):
+    text = pdf_text(report / f"report-{lang}.pdf")
+    # A caption reads "Fig. 3." and a citation "Fig. 3 shows", so a citation is not followed by a dot.
+    first_use = [
+        re.search(rf"{re.escape(word)} {number}(?![.\d])", text) for number in range(1, 6)
+    ]
+    assert all(match is not None for match in first_use)
+    positions = [match.start() for match in first_use]
+    assert positions == sorted(positions)
+
+
+def test_reference_gaps_share_one_sentence(tree):
+    _, params, data, results_dir, _ = tree
+    names = read_names(params)
+    results = load_results(results_dir, data, names)
+    findings = analysis.analyse(results, names.references)
+    text = Prose(Context(results, findings, figures={}), english).reference_gaps(every=True)
+    assert text.startswith(
+        "The baseline, resnet50, head3, and batch512 variants exceed their random-init "
+        "references in linear top-1: baseline by +8.6 points (20.6% against 12.0% for "
+        "random-resnet18); resnet50 by +10.5 points"
+    )
+    # One sentence: no full stop followed by a space before the last character.
+    assert ". " not in text
+
+
+def test_modification_count_in_words(report):
+    assert "compare it with three modifications:" in prose(report / "report-en.pdf")
+    assert "membandingkannya dengan tiga modifikasi:" in prose(report / "report-id.pdf")

@@ -124,8 +124,13 @@ def test_display_rules():
 
 def test_localize_indonesian_swaps_separators():
     assert localize("1,234.5", "id") == "1.234,5"
-    assert localize("-0.020", "id") == "-0,020"
+    assert localize("-0.020", "id") == "\u22120,020"
     assert localize("45.7", "en") == "45.7"
+
+
+def test_localize_prints_typographic_minus():
+    assert localize("-0.054", "en") == "\u22120.054"
+    assert localize("+8.6", "en") == "+8.6"
 
 
 
@@ -137,3 +142,4 @@ def test_direct_tsv_matches_dvclive(tmp_path):
         relative = f"plots/metrics/{metric}.tsv"
         live = (tmp_path / "live" / relative).read_text()
         assert (tmp_path / "direct" / relative).read_text() == live
+

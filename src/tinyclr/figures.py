@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 SINGLE_COLUMN_IN = 3.5
 DOUBLE_COLUMN_IN = 7.16
-FIGURE_NAMES = ("loss_per_step", "top1_per_epoch", "lr_schedule", "tsne_grid", "accuracy")
+FIGURE_NAMES = ("loss_per_step", "top1_per_epoch", "lr_schedule", "accuracy", "tsne_grid")
 LANGUAGES = ("en", "id")
 
 # Figure text per report language. Indonesian keeps the field's English terms (loss, epoch,
@@ -114,8 +114,8 @@ def write_figures(results: Results, out: Path, dpi: int) -> list[Path]:
                 "loss_per_step": plot_loss_per_step(results, lang),
                 "top1_per_epoch": plot_top1_per_epoch(results, lang),
                 "lr_schedule": plot_lr_schedule(results, lang),
-                "tsne_grid": plot_tsne_grid(results, lang),
                 "accuracy": plot_accuracy(results, lang),
+                "tsne_grid": plot_tsne_grid(results, lang),
             }
             (temporary / lang).mkdir()
             for name, figure in figures.items():
@@ -312,6 +312,6 @@ def _per_step_plot(results: Results, metric: str, lang: str) -> Figure:
         axes.set_ylabel(labels[metric])
         localize_ticks(axes, lang)
         if metric == "lr":
-            axes.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+            axes.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2), useMathText=True)
         axes.legend(frameon=False)
     return figure

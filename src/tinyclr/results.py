@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,10 @@ def rate(images_per_s: float) -> str:
 
 
 def localize(number: str, lang: str) -> str:
-    """Adapt a formatted number to ``lang``: Indonesian swaps the decimal point and thousands
-    comma ('1,234.5' -> '1.234,5'); English keeps it as is."""
+    """Adapt a formatted number to ``lang`` for print. A minus sign before a digit becomes the
+    typographic minus (U+2212) in every language. Indonesian also swaps the decimal point and the
+    thousands comma ('-1,234.5' -> '−1.234,5')."""
+    number = re.sub(r"-(?=\d)", "\u2212", number)
     if lang != "id":
         return number
     return number.translate(str.maketrans({".": ",", ",": "."}))

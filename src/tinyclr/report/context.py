@@ -21,24 +21,25 @@ REFERENCES = [
     "2020, pp. 21271\u201321284.",
     "A. van den Oord, Y. Li, and O. Vinyals, \u201cRepresentation learning with contrastive "
     "predictive coding,\u201d arXiv:1807.03748, 2018.",
-    "K. Simonyan and A. Zisserman, \u201cVery deep convolutional networks for large-scale image "
-    "recognition,\u201d in Proc. Int. Conf. Learning Representations (ICLR), 2015.",
-    "K. He, X. Zhang, S. Ren, and J. Sun, \u201cDeep residual learning for image recognition,\u201d "
-    "in Proc. IEEE Conf. Computer Vision and Pattern Recognition (CVPR), 2016, pp. 770\u2013778.",
     "Y. Le and X. Yang, \u201cTiny ImageNet visual recognition challenge,\u201d CS231N course "
     "report, Stanford University, 2015.",
+    "K. He, X. Zhang, S. Ren, and J. Sun, \u201cDeep residual learning for image recognition,\u201d "
+    "in Proc. IEEE Conf. Computer Vision and Pattern Recognition (CVPR), 2016, pp. 770\u2013778.",
+    "K. Simonyan and A. Zisserman, \u201cVery deep convolutional networks for large-scale image "
+    "recognition,\u201d in Proc. Int. Conf. Learning Representations (ICLR), 2015.",
     "L. van der Maaten and G. Hinton, \u201cVisualizing data using t-SNE,\u201d J. Machine "
     "Learning Research, vol. 9, pp. 2579\u20132605, 2008.",
 ]
-# Citation numbers in order of first mention, which the introductions of both languages follow.
+# IEEE numbers references in order of first citation. Both languages first cite them in the
+# introduction, in this order; a test checks it on the compiled PDFs.
 CITE = {
     "simclr": "[1]",
     "moco": "[2]",
     "byol": "[3]",
     "cpc": "[4]",
-    "vgg": "[5]",
+    "tiny": "[5]",
     "resnet": "[6]",
-    "tiny": "[7]",
+    "vgg": "[7]",
     "tsne": "[8]",
 }
 

@@ -72,6 +72,11 @@ POINTS = " percentage points"
 AND = "and"
 # Joins the last item of a list after a negation ("no modification improves a, b, or c").
 OR = "or"
+# Counts of modifications in words, as in "three modifications"; larger counts use numerals.
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+MODIFICATION = ("modification", "modifications")
+# Joins the items of a list whose items may contain commas.
+ITEM_SEPARATOR = "; "
 LIST_SEPARATOR = ", "
 CHANGES = {
     "arch": "a {value} backbone",
@@ -102,6 +107,13 @@ SENTENCES = {
     "points of linear top-1 ({value}% against {reference_value}%).",
     "below_reference": "The {name} variant does not exceed its random-init reference {reference} in linear "
     "top-1 ({value}% against {reference_value}%).",
+    "above_reference_many": "The {names} variants exceed their random-init references in linear "
+    "top-1: {items}.",
+    "above_item": "{name} by {difference} points ({value}% against {reference_value}% for "
+    "{reference})",
+    "below_reference_many": "The {names} variants do not exceed their random-init references in "
+    "linear top-1: {items}.",
+    "below_item": "{name} {value}% against {reference_value}% for {reference}",
     "loss_incomparable": "The loss of {name} is not comparable with the baseline's, because a "
     "different batch size or temperature changes the scale of the InfoNCE loss.",
     "converges_faster": "The {name} variant converges faster than the baseline: its epoch-mean loss is lower "
@@ -111,6 +123,16 @@ SENTENCES = {
     "lower_at_end_only": "The {name} variant ends with a lower loss than the baseline but is not lower at "
     "every epoch, so the curves do not show faster convergence.",
     "not_lower": "The {name} variant does not reach a lower loss than the baseline by the last epoch.",
+    "loss_incomparable_many": "The losses of {names} are not comparable with the baseline's, "
+    "because a different batch size or temperature changes the scale of the InfoNCE loss.",
+    "converges_faster_many": "The {names} variants converge faster than the baseline: their "
+    "epoch-mean loss is lower at each of the {epochs} epochs.",
+    "lower_after_one_epoch_many": "The {names} variants end their single epoch with a lower loss "
+    "than the baseline, too few epochs to judge convergence.",
+    "lower_at_end_only_many": "The {names} variants end with a lower loss than the baseline but "
+    "are not lower at every epoch, so the curves do not show faster convergence.",
+    "not_lower_many": "The {names} variants do not reach a lower loss than the baseline by the "
+    "last epoch.",
     "short_run": "The run is short: {epochs} epochs, against the 100 to 800 epochs of Chen et al. "
     "{simclr}.",
     "subset": "It also uses a subset of Tiny ImageNet ({images} training images instead of "
@@ -119,7 +141,7 @@ SENTENCES = {
     "accuracy each modification reaches at convergence.",
     # Abstract.
     "abstract_compare": "We train SimCLR on Tiny ImageNet with a {arch} baseline and compare it "
-    "with {count} modifications: {listed}.",
+    "with {modifications}: {listed}.",
     "abstract_baseline_only": "We train SimCLR on Tiny ImageNet with a {arch} baseline.",
     "abstract_evaluation": "Every model is trained for {epochs} epochs and evaluated with a "
     "linear probe and a kNN classifier on frozen features.",
@@ -214,6 +236,10 @@ SENTENCES = {
     "accuracies of the frozen features, the silhouette score, the training time and the "
     "throughput. Accuracies are percentages with one decimal, loss and silhouette have three "
     "decimals; chance is {chance}%.",
+    "curve_figures": "Fig. {loss} shows the loss of every optimizer step and Fig. {top1} the "
+    "contrastive top-1 accuracy of every epoch; Fig. {lr} shows the learning rate of every step.",
+    "accuracy_figure": "Fig. {figure} compares these accuracies with those of the random-init "
+    "references and with chance.",
     "tsne_figure": "Fig. {figure} shows the t-SNE embeddings, with one colour per class in every "
     "panel.",
     "batch_dependence": "Contrastive accuracy and loss depend on the batch size, since a larger "

@@ -73,6 +73,12 @@ POINTS = " poin persentase"
 AND = "dan"
 # Joins the last item of a list after a negation ("tidak ada ... a, b, maupun c").
 OR = "maupun"
+# Counts of modifications in words, as in "tiga modifikasi"; larger counts use numerals.
+NUMBER_WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
+                "sembilan", "sepuluh")  # fmt: skip
+MODIFICATION = ("modifikasi", "modifikasi")
+# Joins the items of a list whose items may contain commas (decimal commas in Indonesian).
+ITEM_SEPARATOR = "; "
 # The comma is the decimal separator, so list items are separated by semicolons.
 LIST_SEPARATOR = "; "
 CHANGES = {
@@ -103,6 +109,13 @@ SENTENCES = {
     "{difference} poin pada top-1 linear ({value}% dibandingkan {reference_value}%).",
     "below_reference": "Varian {name} belum mengungguli referensi berinisialisasi acak {reference} pada "
     "top-1 linear ({value}% dibandingkan {reference_value}%).",
+    "above_reference_many": "Varian {names} mengungguli referensi berinisialisasi acaknya pada "
+    "top-1 linear: {items}.",
+    "above_item": "{name} sebesar {difference} poin ({value}% dibandingkan {reference_value}% "
+    "pada {reference})",
+    "below_reference_many": "Varian {names} belum mengungguli referensi berinisialisasi acaknya "
+    "pada top-1 linear: {items}.",
+    "below_item": "{name} {value}% dibandingkan {reference_value}% pada {reference}",
     "loss_incomparable": "Loss {name} tidak dapat dibandingkan dengan loss baseline karena batch "
     "size atau temperatur yang berbeda mengubah skala loss InfoNCE.",
     "converges_faster": "Varian {name} konvergen lebih cepat daripada baseline: loss rata-rata per "
@@ -113,6 +126,17 @@ SENTENCES = {
     "tidak pada setiap epoch, sehingga kurvanya tidak menunjukkan konvergensi yang lebih cepat.",
     "not_lower": "Varian {name} tidak mencapai loss yang lebih rendah daripada baseline pada epoch "
     "terakhir.",
+    "loss_incomparable_many": "Loss {names} tidak dapat dibandingkan dengan loss baseline karena "
+    "batch size atau temperatur yang berbeda mengubah skala loss InfoNCE.",
+    "converges_faster_many": "Varian {names} konvergen lebih cepat daripada baseline: loss "
+    "rata-rata per epoch-nya lebih rendah pada setiap epoch dari {epochs} epoch.",
+    "lower_after_one_epoch_many": "Varian {names} mengakhiri satu-satunya epoch dengan loss yang "
+    "lebih rendah daripada baseline, tetapi satu epoch terlalu sedikit untuk menilai konvergensi.",
+    "lower_at_end_only_many": "Varian {names} berakhir dengan loss yang lebih rendah daripada "
+    "baseline, tetapi tidak pada setiap epoch, sehingga kurvanya tidak menunjukkan konvergensi "
+    "yang lebih cepat.",
+    "not_lower_many": "Varian {names} tidak mencapai loss yang lebih rendah daripada baseline pada "
+    "epoch terakhir.",
     "short_run": "Pelatihan ini tergolong singkat, hanya {epochs} epoch, sedangkan Chen dkk. "
     "{simclr} melatih selama 100 hingga 800 epoch.",
     "subset": "Data yang dipakai pun hanya sebagian dari Tiny ImageNet ({images} citra latih, "
@@ -121,7 +145,7 @@ SENTENCES = {
     "bukan akurasi akhir setiap modifikasi setelah konvergen.",
     # Intisari.
     "abstract_compare": "Penelitian ini melatih SimCLR pada Tiny ImageNet dengan baseline {arch} "
-    "dan membandingkannya dengan {count} modifikasi: {listed}.",
+    "dan membandingkannya dengan {modifications}: {listed}.",
     "abstract_baseline_only": "Penelitian ini melatih SimCLR pada Tiny ImageNet dengan baseline "
     "{arch}.",
     "abstract_evaluation": "Setiap model dilatih selama {epochs} epoch, lalu dievaluasi dengan "
@@ -225,6 +249,11 @@ SENTENCES = {
     "akurasi fitur yang dibekukan, skor silhouette, waktu pelatihan, dan throughput. Akurasi "
     "dinyatakan dalam persen dengan satu desimal, sedangkan loss dan silhouette dengan tiga "
     "desimal; tingkat peluang acak (chance) adalah {chance}%.",
+    "curve_figures": "Gambar {loss} menampilkan loss pada setiap langkah optimizer dan Gambar "
+    "{top1} akurasi top-1 kontrastif pada setiap epoch, sedangkan Gambar {lr} menampilkan "
+    "learning rate pada setiap langkah.",
+    "accuracy_figure": "Gambar {figure} membandingkan akurasi tersebut dengan akurasi referensi "
+    "berinisialisasi acak dan dengan tingkat peluang acak.",
     "tsne_figure": "Gambar {figure} menampilkan embedding t-SNE dengan satu warna untuk setiap "
     "kelas di semua panel.",
     "batch_dependence": "Akurasi dan loss kontrastif bergantung pada batch size karena batch yang "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Iterable
 
-from tinyclr.report.analysis import Best, Change, Convergence
+from tinyclr.report.analysis import Best, Change
 from tinyclr.report.context import CITE, Context, figure_number
 from tinyclr.report.tables import arch_name
 from tinyclr.results import localize
@@ -39,6 +39,12 @@ class Prose:
 
     def count(self, value: int) -> str:
         return localize(f"{value:,}", self.lang)
+
+    def count_of(self, count: int, noun: tuple[str, str]) -> str:
+        """Write a count with its noun ("three modifications"), in words up to ten."""
+        words = self.words.NUMBER_WORDS
+        number = words[count] if count < len(words) else self.count(count)
+        return f"{number} {noun[0] if count == 1 else noun[1]}"
 
     def join(self, items: Iterable[str], conjunction: str | None = None) -> str:
         """Join ``items`` into a list with the language's "and", or with ``conjunction``."""
@@ -114,34 +120,57 @@ class Prose:
         return self.join(parts) if parts else self.say("no_change")
 
     def reference_gaps(self, every: bool) -> str:
-        gaps = self.findings.reference_gaps
+        """Compare trained variants with their random-init references in linear top-1: the first
+        variant alone, or every variant, with those above and those below in one sentence each."""
+        gaps = self.findings.reference_gaps if every else self.findings.reference_gaps[:1]
         sentences = []
-        for gap in gaps if every else gaps[:1]:
-            key = "above_reference" if gap.difference.startswith("+") else "below_reference"
-            sentences.append(
-                self.say(
-                    key,
-                    name=gap.name,
-                    reference=gap.reference,
-                    difference=self.number(gap.difference),
-                    value=self.number(gap.value),
-                    reference_value=self.number(gap.reference_value),
+        for direction in ("above", "below"):
+            group = [gap for gap in gaps if gap.difference.startswith("+") == (direction == "above")]
+            fields = [
+                {
+                    "name": gap.name,
+                    "reference": gap.reference,
+                    "difference": self.number(gap.difference),
+                    "value": self.number(gap.value),
+                    "reference_value": self.number(gap.reference_value),
+                }
+                for gap in group
+            ]
+            if len(fields) == 1:
+                sentences.append(self.say(f"{direction}_reference", **fields[0]))
+            elif fields:
+                items = self.words.ITEM_SEPARATOR.join(
+                    self.say(f"{direction}_item", **item) for item in fields
                 )
-            )
+                names = self.join(item["name"] for item in fields)
+                sentences.append(self.say(f"{direction}_reference_many", names=names, items=items))
         return " ".join(sentences)
 
-    def convergence(self, convergence: Convergence) -> str:
-        if not convergence.comparable:
-            key = "loss_incomparable"
-        elif convergence.faster:
-            key = "converges_faster"
-        elif convergence.lower_at_end and convergence.epochs < 2:
-            key = "lower_after_one_epoch"
-        elif convergence.lower_at_end:
-            key = "lower_at_end_only"
-        else:
-            key = "not_lower"
-        return self.say(key, name=convergence.name, epochs=convergence.epochs)
+    def convergence(self) -> str:
+        """Say how each variant's loss curve compares with the baseline's, one sentence per kind
+        of finding, in the order the variants are listed."""
+        groups: dict[str, list[str]] = {}
+        epochs = self.findings.epochs
+        for finding in self.findings.convergence:
+            if not finding.comparable:
+                key = "loss_incomparable"
+            elif finding.faster:
+                key = "converges_faster"
+            elif finding.lower_at_end and finding.epochs < 2:
+                key = "lower_after_one_epoch"
+            elif finding.lower_at_end:
+                key = "lower_at_end_only"
+            else:
+                key = "not_lower"
+            groups.setdefault(key, []).append(finding.name)
+            epochs = finding.epochs
+        sentences = []
+        for key, names in groups.items():
+            if len(names) == 1:
+                sentences.append(self.say(key, name=names[0], epochs=epochs))
+            else:
+                sentences.append(self.say(f"{key}_many", names=self.join(names), epochs=epochs))
+        return " ".join(sentences)
 
     def short_run(self) -> str:
         sentences = []
@@ -164,7 +193,12 @@ class Prose:
         )
         arch = arch_name(self.ctx.setting("arch"))
         sentences = [
-            self.say("abstract_compare", arch=arch, count=len(variants) - 1, listed=listed)
+            self.say(
+                "abstract_compare",
+                arch=arch,
+                modifications=self.count_of(len(variants) - 1, self.words.MODIFICATION),
+                listed=listed,
+            )
             if listed
             else self.say("abstract_baseline_only", arch=arch),
             self.say("abstract_evaluation", epochs=self.findings.epochs),
@@ -310,11 +344,18 @@ class Prose:
         )
 
     def results_intro(self) -> str:
-        return self.say("results_intro", chance=self.number(self.findings.chance))
+        curves = self.say(
+            "curve_figures",
+            loss=figure_number("loss_per_step"),
+            top1=figure_number("top1_per_epoch"),
+            lr=figure_number("lr_schedule"),
+        )
+        return self.say("results_intro", chance=self.number(self.findings.chance)) + " " + curves
 
     def analysis(self) -> list[str]:
         knn = [f"knn_top1_{k}" for k in self.ctx.results.knn_ks]
         accuracy = [self.best("linear_top1", "linear_top5", *knn)]
+        accuracy.append(self.say("accuracy_figure", figure=figure_number("accuracy")))
         accuracy.append(self.reference_gaps(every=True))
 
         separation = [
@@ -322,7 +363,7 @@ class Prose:
             self.say("tsne_figure", figure=figure_number("tsne_grid")),
         ]
 
-        training = [self.convergence(c) for c in self.findings.convergence]
+        training = [self.convergence()]
         training += [
             self.best("contrastive_top1"),
             self.say("batch_dependence"),

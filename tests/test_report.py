@@ -17,7 +17,7 @@ import fake_results
 from tinyclr.cli import main
 from tinyclr.report import analysis, english, indonesian
 from tinyclr.report.context import Context
-from tinyclr.report.document import escape_markup
+from tinyclr.report.document import escape_markup, running_text
 from tinyclr.report.prose import Prose
 from tinyclr.report.english import HEADINGS as EN_HEADINGS
 from tinyclr.report.indonesian import HEADINGS as ID_HEADINGS
@@ -424,3 +424,12 @@ def test_reference_gaps_share_one_sentence(tree):
 def test_modification_count_in_words(report):
     assert "compare it with three modifications:" in prose(report / "report-en.pdf")
     assert "membandingkannya dengan tiga modifikasi:" in prose(report / "report-id.pdf")
+
+
+def test_indonesian_sets_foreign_terms_in_italics():
+    text = "Loss batch512 turun setiap epoch-nya, tetapi head3 dan small-stem tidak."
+    source = running_text(text, indonesian.ITALIC_TERMS)
+    assert source.startswith("#emph[Loss] batch512 turun setiap #emph[epoch]\\-nya")
+    assert "head3" in source
+    assert "small\\-stem" in source
+    assert source.count("#emph[") == 2

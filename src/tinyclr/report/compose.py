@@ -72,4 +72,5 @@ def compose(ctx: Context, lang: str, title: str, authors: list[Author]) -> Paper
         labels=words.LABELS,
         body=body,
         references=REFERENCES,
+        italic_terms=words.ITALIC_TERMS,
     )

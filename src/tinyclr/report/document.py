@@ -76,6 +76,13 @@ class Paper:
     labels: Labels
     body: list[Heading | Paragraph | Equation | Table | FigureBlock] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    # Foreign terms set in italics in running text (abstract, paragraphs, captions), as
+    # Indonesian spelling rules ask for words not yet adapted into Indonesian.
+    italic_terms: tuple[str, ...] = ()
+
+
+# Private-use characters that mark an italic span until the text is escaped.
+ITALIC_START, ITALIC_END = "\ue000", "\ue001"
 
 
 def escape_markup(text: str) -> str:
@@ -84,6 +91,23 @@ def escape_markup(text: str) -> str:
     escaped = re.sub(r"\s*\n\s*", " ", escaped)
     # "12. word" at the start of a line would become a numbered list item.
     return re.sub(r"^(\d+)\.", r"\1\\.", escaped)
+
+
+def running_text(text: str, italic_terms: tuple[str, ...] = ()) -> str:
+    """Escape ``text`` like :func:`escape_markup` and set each of ``italic_terms`` in italics.
+
+    A term matches as a whole word in any case, so "Loss" at the start of a sentence matches
+    "loss" but "head3" or "small-stem" do not match "head" or "stem". A term followed by the
+    Indonesian suffix "-nya" matches too.
+    """
+    if italic_terms:
+        alternatives = "|".join(
+            re.escape(term) for term in sorted(italic_terms, key=len, reverse=True)
+        )
+        pattern = rf"(?<![\w-])({alternatives})(?=$|[^\w-]|-nya\b)"
+        text = re.sub(pattern, rf"{ITALIC_START}\1{ITALIC_END}", text, flags=re.IGNORECASE)
+    escaped = escape_markup(text)
+    return escaped.replace(ITALIC_START, "#emph[").replace(ITALIC_END, "]")
 
 
 def string_literal(text: str) -> str:
@@ -104,7 +128,7 @@ def to_typst(paper: Paper, template: str) -> str:
         "#show: ieee.with(",
         f"  title: {string_literal(paper.title)},",
         f"  authors: ({authors},),",
-        f"  abstract: [{escape_markup(paper.abstract)}],",
+        f"  abstract: [{running_text(paper.abstract, paper.italic_terms)}],",
         f"  index-terms: [{escape_markup(paper.index_terms)}],",
         f"  lang: {string_literal(labels.lang)},",
         f"  abstract-label: {string_literal(labels.abstract)},",
@@ -115,29 +139,31 @@ def to_typst(paper: Paper, template: str) -> str:
         "",
     ]
     for block in paper.body:
-        lines += [_block(block), ""]
+        lines += [_block(block, paper.italic_terms), ""]
     entries = ", ".join(f"[{escape_markup(entry)}]" for entry in paper.references)
     lines.append(f"#references({string_literal(labels.references)}, ({entries},))")
     return "\n".join(lines) + "\n"
 
 
-def _block(block: Heading | Paragraph | Equation | Table | FigureBlock) -> str:
+def _block(
+    block: Heading | Paragraph | Equation | Table | FigureBlock, italic_terms: tuple[str, ...]
+) -> str:
     if isinstance(block, Heading):
         numbering = "" if block.numbered else "numbering: none, "
         return f"#heading(level: {block.level}, {numbering}[{escape_markup(block.text)}])"
     if isinstance(block, Paragraph):
-        return escape_markup(block.text)
+        return running_text(block.text, italic_terms)
     if isinstance(block, Equation):
         return f"$ {block.math} $"
     if isinstance(block, Table):
-        return _table(block)
+        return _table(block, italic_terms)
     return (
         f"#figure(image({string_literal(block.path)}, width: 100%), "
-        f"caption: [{escape_markup(block.caption)}]{_placement(block.wide)})"
+        f"caption: [{running_text(block.caption, italic_terms)}]{_placement(block.wide)})"
     )
 
 
-def _table(table: Table) -> str:
+def _table(table: Table, italic_terms: tuple[str, ...]) -> str:
     def cells(row: list[str]) -> str:
         return ", ".join(f"[{escape_markup(cell)}]" for cell in row)
 
@@ -152,7 +178,8 @@ def _table(table: Table) -> str:
         f"    {body},\n"
         "    table.hline(),\n"
         "  ),\n"
-        f"  caption: [{escape_markup(table.caption)}]{_placement(table.wide, 'bottom')},\n"
+        f"  caption: [{running_text(table.caption, italic_terms)}]"
+        f"{_placement(table.wide, 'bottom')},\n"
         ")"
     )
 

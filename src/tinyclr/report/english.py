@@ -77,6 +77,8 @@ NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
 MODIFICATION = ("modification", "modifications")
 # Joins the items of a list whose items may contain commas.
 ITEM_SEPARATOR = "; "
+# English sets no term in italics.
+ITALIC_TERMS: tuple[str, ...] = ()
 LIST_SEPARATOR = ", "
 CHANGES = {
     "arch": "a {value} backbone",

@@ -2,7 +2,7 @@
 
 Numbers use the Indonesian decimal comma and thousands point (45,7%; 12.000). The field's English
 terms (backbone, projection head, batch size, linear probe, learning rate) stay in English, as
-Indonesian papers in the field keep them.
+Indonesian papers in the field keep them, and are set in italics (``ITALIC_TERMS``).
 """
 
 from __future__ import annotations
@@ -79,6 +79,52 @@ NUMBER_WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", 
 MODIFICATION = ("modifikasi", "modifikasi")
 # Joins the items of a list whose items may contain commas (decimal commas in Indonesian).
 ITEM_SEPARATOR = "; "
+# English terms of the field that the text keeps, set in italics as Indonesian spelling rules ask
+# for foreign words. Names (SimCLR, InfoNCE, ResNet, t-SNE, kNN) stay upright.
+ITALIC_TERMS = (
+    "backbone",
+    "baseline",
+    "batch",
+    "batch size",
+    "blur",
+    "chance",
+    "classifier",
+    "color jitter",
+    "contrastive learning",
+    "contrastive predictive coding",
+    "cosine similarity",
+    "crop",
+    "cropping",
+    "embedding",
+    "encoder",
+    "epoch",
+    "flip",
+    "global average pooling",
+    "grayscale",
+    "head",
+    "jitter",
+    "learning rate",
+    "linear probe",
+    "loss",
+    "max pooling",
+    "multilayer perceptron",
+    "optimizer",
+    "perplexity",
+    "pipeline",
+    "pre-training",
+    "projection head",
+    "random resized crop",
+    "seed",
+    "self-supervised learning",
+    "silhouette",
+    "split",
+    "stem",
+    "stride",
+    "subset",
+    "throughput",
+    "warm-up",
+    "weight decay",
+)
 # The comma is the decimal separator, so list items are separated by semicolons.
 LIST_SEPARATOR = "; "
 CHANGES = {

@@ -199,6 +199,7 @@ def test_http_unreachable(closed_url, tmp_path, caplog):
     assert "set data.url to its path or file:// URL" in message
     assert caplog.text.count("retrying in") == 2
     assert not out.exists()
+    assert not out.parent.exists()
 
 
 def test_http_not_found_not_retried(server, tmp_path):

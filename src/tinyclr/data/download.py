@@ -178,6 +178,7 @@ def copy_local(config: DataConfig, source: Path, out: Path) -> str:
 
 def download_http(config: DataConfig, out: Path) -> str:
     """Download ``config.url`` to ``out`` with retries, resuming from ``<out>.part``."""
+    created_folder = not out.parent.exists()
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = PartialDownload(out, config.url)
     attempts = config.retries + 1
@@ -190,6 +191,11 @@ def download_http(config: DataConfig, out: Path) -> str:
             if attempt == attempts:
                 if partial.size():
                     log.info("kept %d bytes in %s for the next run", partial.size(), partial.path)
+                else:
+                    # Nothing arrived, so nothing is kept, not even the folder made for it.
+                    partial.discard()
+                    if created_folder and not any(out.parent.iterdir()):
+                        out.parent.rmdir()
                 raise StageError(
                     f"could not download {config.url}: {attempts} attempts failed, the last "
                     f"with: {last_error}; {LOCAL_COPY_HINT}"

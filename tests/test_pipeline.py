@@ -192,18 +192,28 @@ def test_remote_pull_needs_no_rerun(dvc_project, tmp_path):
 
 
 def test_snakemake_touch_agrees_with_dvc(dvc_project):
-    """After DVC has built everything, one Snakemake --touch leaves both tools with nothing to do."""
+    """After DVC has built everything, one Snakemake --touch --forceall leaves both tools with
+    nothing to do, and Snakemake still reruns what a later params edit changes."""
     command = [str(BIN / "snakemake"), "--profile", "workflow/profiles/local", "--cores", "1"]
     # New timestamps on the results, as a DVC checkout gives them, make Snakemake see the figures
-    # and the report as outdated, so --touch has to mark those two folders.
+    # and the report as outdated.
     for path in (dvc_project / "results").rglob("*"):
         os.utime(path)
-    run([*command, "--touch"], dvc_project)
+    run([*command, "--touch", "--forceall"], dvc_project)
     assert (dvc_project / "figures" / ".snakemake_timestamp").is_file()
-    assert "Nothing to be done" in run([*command, "-n"], dvc_project).stdout
+    dry_run = run([*command, "-n"], dvc_project).stdout
+    assert "Nothing to be done" in dry_run
+    assert "missing provenance" not in dry_run
     assert status_clean(dvc_project)
     assert repro(dvc_project) == set()
     assert "Nothing to be done" in run([*command, "-n"], dvc_project).stdout
+
+    perplexity = yaml.safe_load((dvc_project / "params.yaml").read_text())["tsne"]["perplexity"]
+    edit_params(dvc_project, lambda p: p["tsne"].update(perplexity=perplexity / 2))
+    planned = run([*command, "-n"], dvc_project).stdout
+    edit_params(dvc_project, lambda p: p["tsne"].update(perplexity=perplexity))
+    assert re.search(r"^tsne\s+\d+", planned, re.MULTILINE)
+    assert not re.search(r"^train\s+\d+", planned, re.MULTILINE)
 
 
 @pytest.fixture(scope="module")

@@ -429,7 +429,16 @@ def test_modification_count_in_words(report):
 def test_indonesian_sets_foreign_terms_in_italics():
     text = "Loss batch512 turun setiap epoch-nya, tetapi head3 dan small-stem tidak."
     source = running_text(text, indonesian.ITALIC_TERMS)
-    assert source.startswith("#emph[Loss] batch512 turun setiap #emph[epoch]\\-nya")
+    assert source.startswith("_Loss_ batch512 turun setiap _epoch_\\-nya")
     assert "head3" in source
     assert "small\\-stem" in source
-    assert source.count("#emph[") == 2
+    assert source.count("_") == 4
+
+
+def test_italic_term_keeps_following_semicolon(tmp_path):
+    source = tmp_path / "semicolon.typ"
+    text = "langkah optimizer; sumbu x dalam epoch."
+    source.write_text(running_text(text, indonesian.ITALIC_TERMS), encoding="utf-8")
+    typst.compile(str(source), output=str(tmp_path / "semicolon.pdf"))
+    printed = PdfReader(tmp_path / "semicolon.pdf").pages[0].extract_text().strip()
+    assert printed == text

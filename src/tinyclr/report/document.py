@@ -107,7 +107,9 @@ def running_text(text: str, italic_terms: tuple[str, ...] = ()) -> str:
         pattern = rf"(?<![\w-])({alternatives})(?=$|[^\w-]|-nya\b)"
         text = re.sub(pattern, rf"{ITALIC_START}\1{ITALIC_END}", text, flags=re.IGNORECASE)
     escaped = escape_markup(text)
-    return escaped.replace(ITALIC_START, "#emph[").replace(ITALIC_END, "]")
+    # Markup emphasis, not #emph[...]: after a function call Typst would take a following ";" as
+    # the end of the call and drop it from the text. Underscores in the text itself are escaped.
+    return escaped.replace(ITALIC_START, "_").replace(ITALIC_END, "_")
 
 
 def string_literal(text: str) -> str:

@@ -442,3 +442,23 @@ def test_italic_term_keeps_following_semicolon(tmp_path):
     typst.compile(str(source), output=str(tmp_path / "semicolon.pdf"))
     printed = PdfReader(tmp_path / "semicolon.pdf").pages[0].extract_text().strip()
     assert printed == text
+
+
+def test_conclusion_counts_variants_above_reference(tree):
+    _, params, data, results_dir, _ = tree
+    names = read_names(params)
+    results = load_results(results_dir, data, names)
+    findings = analysis.analyse(results, names.references)
+    gaps = findings.reference_gaps
+    assert Prose(Context(results, findings, figures={}), english).reference_summary() == (
+        "Every trained variant exceeds its random-init reference in linear top-1."
+    )
+    below = [replace(gap, difference="\u22121.0") for gap in gaps[:2]] + list(gaps[2:])
+    mixed = replace(findings, reference_gaps=below)
+    assert Prose(Context(results, mixed, figures={}), english).reference_summary() == (
+        "Two of the four trained variants exceed their random-init references in linear top-1."
+    )
+    assert Prose(Context(results, mixed, figures={}), indonesian).reference_summary() == (
+        "Dua dari empat varian yang dilatih mengungguli referensi berinisialisasi acaknya pada "
+        "top-1 linear."
+    )

@@ -175,6 +175,14 @@ def epochs_of_steps(run: RunResult, steps: np.ndarray) -> np.ndarray:
     return (steps + 1) / steps_per_epoch
 
 
+def outside_legend(figure: Figure, axes) -> None:
+    """Put the variants' legend above the plot, where it cannot cover a curve."""
+    handles, labels = axes.get_legend_handles_labels()
+    figure.legend(
+        handles, labels, loc="outside upper center", ncols=min(4, len(labels)), frameon=False
+    )
+
+
 def plot_loss_per_step(results: Results, lang: str = "en") -> Figure:
     return _per_step_plot(results, "loss", lang)
 
@@ -202,7 +210,7 @@ def plot_top1_per_epoch(results: Results, lang: str = "en") -> Figure:
         axes.set_xlabel(labels["epoch"])
         axes.set_ylabel(labels["contrastive_top1"])
         localize_ticks(axes, lang)
-        axes.legend(frameon=False)
+        outside_legend(figure, axes)
     return figure
 
 
@@ -313,5 +321,5 @@ def _per_step_plot(results: Results, metric: str, lang: str) -> Figure:
         localize_ticks(axes, lang)
         if metric == "lr":
             axes.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2), useMathText=True)
-        axes.legend(frameon=False)
+        outside_legend(figure, axes)
     return figure

@@ -72,5 +72,8 @@ def compose(ctx: Context, lang: str, title: str, authors: list[Author]) -> Paper
         labels=words.LABELS,
         body=body,
         references=REFERENCES,
-        italic_terms=words.ITALIC_TERMS,
+        # A variant named like a term ("baseline") stays upright, as every other name does.
+        italic_terms=tuple(
+            term for term in words.ITALIC_TERMS if term not in {run.name for run in ctx.results.runs}
+        ),
     )

@@ -248,6 +248,12 @@ SENTENCES = {
     "batch adds candidates for the positive to compete with.",
     "faster_summary": "At equal epochs, {names} converged faster than the baseline.",
     "none_faster": "No variant with a comparable loss converged faster than the baseline.",
+    "reference_summary_all": "Every trained variant exceeds its random-init reference in linear "
+    "top-1.",
+    "reference_summary_none": "No trained variant exceeds its random-init reference in linear "
+    "top-1 yet.",
+    "reference_summary_some": "{above} of the {total} trained variants exceed their random-init "
+    "references in linear top-1.",
     "longer_run": "A longer run on the full training set is needed before these differences can "
     "be attributed to the modifications rather than to the early phase of training.",
 }

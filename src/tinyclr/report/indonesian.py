@@ -99,6 +99,7 @@ ITALIC_TERMS = (
     "encoder",
     "epoch",
     "flip",
+    "Gaussian blur",
     "global average pooling",
     "grayscale",
     "head",
@@ -307,6 +308,12 @@ SENTENCES = {
     "faster_summary": "Pada epoch yang sama, {names} konvergen lebih cepat daripada baseline.",
     "none_faster": "Tidak ada varian dengan loss yang sebanding yang konvergen lebih cepat "
     "daripada baseline.",
+    "reference_summary_all": "Setiap varian yang dilatih mengungguli referensi berinisialisasi "
+    "acaknya pada top-1 linear.",
+    "reference_summary_none": "Belum ada varian yang dilatih yang mengungguli referensi "
+    "berinisialisasi acaknya pada top-1 linear.",
+    "reference_summary_some": "{above} dari {total} varian yang dilatih mengungguli referensi "
+    "berinisialisasi acaknya pada top-1 linear.",
     "longer_run": "Pelatihan yang lebih panjang pada seluruh data latih diperlukan sebelum "
     "perbedaan ini dapat dikaitkan dengan modifikasi, bukan dengan tahap awal pelatihan.",
 }

@@ -17,6 +17,15 @@ from tinyclr.report.tables import arch_name
 from tinyclr.results import localize
 
 
+# How settings that name a method or a dataset are written in the text of either language.
+DISPLAY_NAMES = {"adam": "Adam", "adamw": "AdamW", "imagenet": "ImageNet"}
+
+
+def display_name(setting: object) -> str:
+    """Return a setting as the text writes it: "adam" as "Adam"; other values unchanged."""
+    return DISPLAY_NAMES.get(str(setting), str(setting))
+
+
 class Prose:
     """Sentences of one language about the results in ``ctx``."""
 
@@ -146,6 +155,22 @@ class Prose:
                 sentences.append(self.say(f"{direction}_reference_many", names=names, items=items))
         return " ".join(sentences)
 
+    def reference_summary(self) -> str:
+        """Say how many trained variants exceed their random-init references in linear top-1."""
+        gaps = self.findings.reference_gaps
+        if not gaps:
+            return ""
+        above = sum(gap.difference.startswith("+") for gap in gaps)
+        if above == len(gaps):
+            return self.say("reference_summary_all")
+        if above == 0:
+            return self.say("reference_summary_none")
+        words = self.words.NUMBER_WORDS
+        count = words[above] if above < len(words) else self.count(above)
+        total = words[len(gaps)] if len(gaps) < len(words) else self.count(len(gaps))
+        sentence = self.say("reference_summary_some", above=count, total=total)
+        return sentence[0].upper() + sentence[1:]
+
     def convergence(self) -> str:
         """Say how each variant's loss curve compares with the baseline's, one sentence per kind
         of finding, in the order the variants are listed."""
@@ -263,7 +288,8 @@ class Prose:
         stem = self.ctx.baseline.train.config.get("stem")
         stem_text = ""
         if stem is not None:
-            stem_text = self.say("stem", stem=stem) + self.words.STEM_NOTES.get(stem, ".")
+            stem_text = self.say("stem", stem=display_name(stem))
+            stem_text += self.words.STEM_NOTES.get(stem, ".")
         return self.say("encoder", stem=stem_text)
 
     def head(self) -> str:
@@ -326,7 +352,7 @@ class Prose:
         return self.say(
             "training",
             epochs=self.findings.epochs,
-            optimizer=setting("optimizer"),
+            optimizer=display_name(setting("optimizer")),
             lr=self.number(setting("lr")),
             weight_decay=self.number(setting("weight_decay")),
             schedule=setting("schedule"),
@@ -363,11 +389,10 @@ class Prose:
             self.say("tsne_figure", figure=figure_number("tsne_grid")),
         ]
 
-        training = [self.convergence()]
-        training += [
-            self.best("contrastive_top1"),
+        training = [
+            self.convergence(),
+            self.best("contrastive_top1", "images_per_s"),
             self.say("batch_dependence"),
-            self.best("images_per_s"),
         ]
 
         paragraphs = [" ".join(accuracy), " ".join(separation), " ".join(training)]
@@ -390,7 +415,7 @@ class Prose:
             sentences.append(self.say("faster_summary", names=self.join(faster)))
         elif self.findings.convergence:
             sentences.append(self.say("none_faster"))
-        sentences.append(self.reference_gaps(every=False))
+        sentences.append(self.reference_summary())
         if self.findings.short_run or self.findings.subset:
             sentences.append(self.say("longer_run"))
         return [" ".join(s for s in sentences if s)]

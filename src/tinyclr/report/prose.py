@@ -17,7 +17,7 @@ from tinyclr.report.tables import arch_name
 from tinyclr.results import localize
 
 
-# How settings that name a method or a dataset are written in the text of either language.
+# Written forms of settings that name a method or a dataset, the same in either language.
 DISPLAY_NAMES = {"adam": "Adam", "adamw": "AdamW", "imagenet": "ImageNet"}
 
 

@@ -99,9 +99,10 @@ def test_train_help_shows_defaults_and_choices(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     lines = capsys.readouterr().out.splitlines()
-    rows = {line.split()[0]: line for line in lines if line.startswith("  train.")}
+    rows = {line.split()[0]: line for line in lines if line.startswith(("  train.", "  variants."))}
     assert "default 50" in rows["train.epochs"]
-    assert "one of resnet18, resnet50; required in every variant" in rows["train.arch"]
+    assert "one of resnet18, resnet50; required" in rows["variants.<variant>.arch"]
+    assert "train.arch" not in rows
     assert "one of adam, adamw; default adam" in rows["train.optimizer"]
     assert ">= 0.0 and <= 1.0; default 0.5" in rows["train.augment.flip_p"]
     assert "a list of numbers; default [0.08, 1.0]" in rows["train.augment.crop_scale"]

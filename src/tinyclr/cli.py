@@ -60,9 +60,14 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
 def settings_epilog(stage: str, module: ModuleType) -> str:
     """List the params.yaml keys that ``stage`` reads, with allowed values and defaults."""
     section, class_name, also = CONFIGS[stage]
-    # The keys without a default are those every variant must set.
-    required = "required in every variant" if stage == "train" else "required"
-    rows = describe_fields(getattr(module, class_name), section, required)
+    rows = describe_fields(getattr(module, class_name), section)
+    if stage == "train":
+        # The keys without a default are those that every variant sets in its own entry.
+        rows = [
+            (key.replace("train.", "variants.<variant>.", 1), text) if text.endswith("required")
+            else (key, text)
+            for key, text in rows
+        ]
     width = max(len(key) for key, _ in rows) + 2
     lines = [f"params.yaml keys ({section}{'; ' + also if also else ''}):"]
     for key, text in rows:

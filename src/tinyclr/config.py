@@ -194,10 +194,9 @@ def to_dict(config: Any) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def describe_fields(cls: type, key: str, required: str = "required") -> list[tuple[str, str]]:
+def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
     """List the keys of config dataclass ``cls`` at dotted ``key``, each with its allowed values
-    and default (or the text ``required``), for help text. Nested dataclasses are listed key by
-    key."""
+    and its default or "required", for help text. Nested dataclasses are listed key by key."""
     hints = typing.get_type_hints(cls)
     rows = []
     for f in dataclasses.fields(cls):
@@ -205,7 +204,7 @@ def describe_fields(cls: type, key: str, required: str = "required") -> list[tup
             continue
         hint = hints[f.name]
         if dataclasses.is_dataclass(hint):
-            rows += describe_fields(hint, f"{key}.{f.name}", required)
+            rows += describe_fields(hint, f"{key}.{f.name}")
             continue
         if "choices" in f.metadata:
             text = "one of " + ", ".join(f.metadata["choices"])
@@ -216,7 +215,7 @@ def describe_fields(cls: type, key: str, required: str = "required") -> list[tup
         elif f.default_factory is not dataclasses.MISSING:
             text += f"; default {_show_default(f.default_factory())}"
         else:
-            text += f"; {required}"
+            text += "; required"
         rows.append((f"{key}.{f.name}", text))
     return rows
 

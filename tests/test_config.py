@@ -105,7 +105,8 @@ def test_train_help_shows_defaults_and_choices(capsys):
     assert "train.arch" not in rows
     assert "one of adam, adamw; default adam" in rows["train.optimizer"]
     assert ">= 0.0 and <= 1.0; default 0.5" in rows["train.augment.flip_p"]
-    assert "a list of numbers; default [0.08, 1.0]" in rows["train.augment.crop_scale"]
+    crop_scale = rows["train.augment.crop_scale"]
+    assert "[min, max], 0 < min <= max <= 1; default [0.08, 1.0]" in crop_scale
 
 
 @pytest.mark.parametrize(

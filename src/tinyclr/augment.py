@@ -31,16 +31,23 @@ from tinyclr.model import images_to_tensor
 class AugmentConfig:
     """Strengths and probabilities of the SimCLR augmentations (Chen et al., 2020, appendix A)."""
 
-    crop_scale: list[float] = field(default_factory=lambda: [0.08, 1.0])
+    crop_scale: list[float] = field(
+        default_factory=lambda: [0.08, 1.0], metadata={"form": "[min, max], 0 < min <= max <= 1"}
+    )
     flip_p: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
     # Brightness, contrast, saturation, hue: SimCLR's 0.8 s, 0.8 s, 0.8 s, 0.2 s with s = 1.
-    jitter_strength: list[float] = field(default_factory=lambda: [0.8, 0.8, 0.8, 0.2])
+    jitter_strength: list[float] = field(
+        default_factory=lambda: [0.8, 0.8, 0.8, 0.2],
+        metadata={"form": "[brightness, contrast, saturation, hue], each >= 0, hue <= 0.5"},
+    )
     jitter_p: float = field(default=0.8, metadata={"min": 0.0, "max": 1.0})
     grayscale_p: float = field(default=0.2, metadata={"min": 0.0, "max": 1.0})
     # The SimCLR paper blurs with p 0.5 on ImageNet. The sthalles/SimCLR base code blurs every view.
     blur_p: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
     blur_kernel_fraction: float = field(default=0.1, metadata={"gt": 0.0, "max": 1.0})
-    blur_sigma: list[float] = field(default_factory=lambda: [0.1, 2.0])
+    blur_sigma: list[float] = field(
+        default_factory=lambda: [0.1, 2.0], metadata={"form": "[min, max], 0 < min <= max"}
+    )
 
     def __post_init__(self) -> None:
         _check_interval("augment.crop_scale", self.crop_scale, low=0.0, high=1.0)

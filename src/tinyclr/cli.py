@@ -72,7 +72,10 @@ def settings_epilog(stage: str, module: ModuleType) -> str:
     lines = [f"params.yaml keys ({section}{'; ' + also if also else ''}):"]
     for key, text in rows:
         lines += textwrap.wrap(
-            text, width=100, initial_indent="  " + key.ljust(width), subsequent_indent=" " * (width + 4)
+            text,
+            width=100,
+            initial_indent="  " + key.ljust(width),
+            subsequent_indent=" " * (width + 4),
         )
     lines.append("The comments in params.yaml explain each key.")
     if module_epilog := getattr(module, "EPILOG", ""):

@@ -3,8 +3,9 @@
 Each stage declares a frozen dataclass for the params.yaml section it reads and loads it with
 :func:`load_section`. Field types drive the checks (``int``, ``float``, ``bool``, ``str``,
 ``Literal[...]``, ``Optional[...]``, ``list[...]``, nested dataclasses, ``dict[str, ...]``) and
-``field(metadata=...)`` adds ranges: ``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive), and
-``choices`` for strings.
+``field(metadata=...)`` adds ranges: ``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive),
+``choices`` for strings, and ``form``, a description for help text of a value that the dataclass
+checks itself.
 Every rejected value raises :class:`ConfigError` whose message names the dotted key, the value
 and what is allowed, so the CLI can print it as one line before any work starts.
 """
@@ -206,7 +207,10 @@ def describe_fields(cls: type, key: str) -> list[tuple[str, str]]:
         if dataclasses.is_dataclass(hint):
             rows += describe_fields(hint, f"{key}.{f.name}")
             continue
-        if "choices" in f.metadata:
+        if "form" in f.metadata:
+            # The shape and ranges of a value checked by the dataclass itself, for help text only.
+            text = f.metadata["form"]
+        elif "choices" in f.metadata:
             text = "one of " + ", ".join(f.metadata["choices"])
         else:
             text = _describe(hint) + _describe_range(f.metadata)

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 import yaml
 
 from tinyclr.config import ConfigError, load_section
-from tinyclr.data.download import DataConfig, download
+from tinyclr.data.download import DataConfig, download, unknown_host
 from tinyclr.errors import StageError
 
 PAYLOAD = random.Random(0).randbytes(600_000)
@@ -376,3 +377,16 @@ def test_cli_invalid_params(tmp_path):
     assert result.returncode == 1
     assert line == "tinyclr download: error: data.retries = 'many' is invalid: expected an integer"
     assert not (tmp_path / "raw").exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "Name not known")), True),
+        (urllib.error.URLError(socket.gaierror(socket.EAI_AGAIN, "Temporary failure")), False),
+        (urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")), False),
+        (TimeoutError("timed out"), False),
+    ],
+)
+def test_only_unknown_host_is_permanent(error, permanent):
+    assert unknown_host(error) is permanent

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import time
 import urllib.error
@@ -188,6 +189,10 @@ def download_http(config: DataConfig, out: Path) -> str:
             break
         except NETWORK_ERRORS as error:
             last_error = describe_error(error)
+            if unknown_host(error):
+                # The resolver reported that the name does not exist, and another attempt will
+                # not change that. A resolver that could not be reached (EAI_AGAIN) is retried.
+                attempts = attempt
             if attempt == attempts:
                 if partial.size():
                     log.info("kept %d bytes in %s for the next run", partial.size(), partial.path)
@@ -196,9 +201,12 @@ def download_http(config: DataConfig, out: Path) -> str:
                     partial.discard()
                     if created_folder and not any(out.parent.iterdir()):
                         out.parent.rmdir()
+                tried = "1 attempt failed"
+                if attempts > 1:
+                    tried = f"{attempts} attempts failed, the last"
                 raise StageError(
-                    f"could not download {config.url}: {attempts} attempts failed, the last "
-                    f"with: {last_error}; {LOCAL_COPY_HINT}"
+                    f"could not download {config.url}: {tried} with: {last_error}; "
+                    f"{LOCAL_COPY_HINT}"
                 ) from error
             delay = min(config.backoff_s * 2 ** (attempt - 1), MAX_BACKOFF_S)
             log.warning(
@@ -346,6 +354,12 @@ def strong_validator(headers: http.client.HTTPMessage) -> str | None:
     if etag and not etag.startswith("W/"):
         return etag
     return headers.get("Last-Modified")
+
+
+def unknown_host(error: BaseException) -> bool:
+    """Return whether ``error`` is a DNS response that the host name does not exist."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return isinstance(reason, socket.gaierror) and reason.errno == socket.EAI_NONAME
 
 
 def describe_error(error: BaseException) -> str:

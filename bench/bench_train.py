@@ -34,6 +34,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -110,6 +111,20 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
+def timed_steps(device: torch.device, steps: int, step: Callable[[int], None]) -> float:
+    """Call ``step(index)`` for the warm-up steps and ``steps`` more, and return the seconds that
+    the calls after the warm-up took, with the GPU synchronised around each."""
+    seconds = 0.0
+    for index in range(steps + WARMUP_STEPS):
+        synchronize(device)
+        started = time.perf_counter()
+        step(index)
+        synchronize(device)
+        if index >= WARMUP_STEPS:
+            seconds += time.perf_counter() - started
+    return seconds
+
+
 def bench_batched(
     images: np.ndarray,
     arch: str,
@@ -125,27 +140,29 @@ def bench_batched(
     augment = SimCLRAugment(config.augment, images.shape[1:3]).to(device)
     dataset = torch.from_numpy(images).to(device)
     order = torch.randperm(len(images)).to(device)
-    seconds = 0.0
-    for step in range(steps + WARMUP_STEPS):
-        synchronize(device)
-        started = time.perf_counter()
-        batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
-        train_step(
-            model, augment, batch, optimizer, scaler, config.temperature, precision, channels_last
-        )
-        synchronize(device)
-        if step >= WARMUP_STEPS:
-            seconds += time.perf_counter() - started
 
+    def batch(index: int) -> torch.Tensor:
+        return dataset[order[index * batch_size : (index + 1) * batch_size]]
+
+    def step(index: int) -> None:
+        train_step(
+            model,
+            augment,
+            batch(index),
+            optimizer,
+            scaler,
+            config.temperature,
+            precision,
+            channels_last,
+        )
+
+    def augment_only(index: int) -> None:
+        images_of_step = batch(index)
+        torch.cat([augment(images_of_step), augment(images_of_step)])
+
+    seconds = timed_steps(device, steps, step)
     # The augmentation alone, timed apart from the steps on the same batches.
-    augment_seconds = 0.0
-    for step in range(WARMUP_STEPS, steps + WARMUP_STEPS):
-        batch = dataset[order[step * batch_size : (step + 1) * batch_size]]
-        synchronize(device)
-        started = time.perf_counter()
-        torch.cat([augment(batch), augment(batch)])
-        synchronize(device)
-        augment_seconds += time.perf_counter() - started
+    augment_seconds = timed_steps(device, steps, augment_only)
     return steps * batch_size / seconds, augment_seconds / seconds
 
 
@@ -170,22 +187,19 @@ def bench_per_image(
         drop_last=True,
         pin_memory=device.type == "cuda",
     )
-    seconds, wait_seconds = 0.0, 0.0
     batches = iter(loader)
-    for step in range(steps + WARMUP_STEPS):
-        synchronize(device)
+    waits = []
+
+    def step(index: int) -> None:
         started = time.perf_counter()
         first, second = next(batches)
-        if step >= WARMUP_STEPS:
-            wait_seconds += time.perf_counter() - started
+        if index >= WARMUP_STEPS:
+            waits.append(time.perf_counter() - started)
         views = torch.cat([first, second]).to(device, non_blocking=True)
-        model_step(
-            model, views, optimizer, scaler, config.temperature, precision, channels_last
-        )
-        synchronize(device)
-        if step >= WARMUP_STEPS:
-            seconds += time.perf_counter() - started
-    return steps * batch_size / seconds, wait_seconds / seconds
+        model_step(model, views, optimizer, scaler, config.temperature, precision, channels_last)
+
+    seconds = timed_steps(device, steps, step)
+    return steps * batch_size / seconds, sum(waits) / seconds
 
 
 def bench_model_only(
@@ -199,15 +213,11 @@ def bench_model_only(
     channels_last = use_channels_last(device, precision)
     config, model, optimizer, scaler = make_training(arch, batch_size, device, channels_last)
     views = torch.rand(2 * batch_size, 3, size, size, device=device)
-    seconds = 0.0
-    for step in range(steps + WARMUP_STEPS):
-        synchronize(device)
-        started = time.perf_counter()
+
+    def step(index: int) -> None:
         model_step(model, views, optimizer, scaler, config.temperature, precision, channels_last)
-        synchronize(device)
-        if step >= WARMUP_STEPS:
-            seconds += time.perf_counter() - started
-    return steps * batch_size / seconds
+
+    return steps * batch_size / timed_steps(device, steps, step)
 
 
 def step_flops(arch: str, batch_size: int, size: int, device: torch.device) -> int:

@@ -61,13 +61,12 @@ def settings_epilog(stage: str, module: ModuleType) -> str:
     """List the params.yaml keys that ``stage`` reads, with allowed values and defaults."""
     section, class_name, also = CONFIGS[stage]
     rows = describe_fields(getattr(module, class_name), section)
-    if stage == "train":
-        # The keys without a default are those that every variant sets in its own entry.
-        rows = [
-            (key.replace("train.", "variants.<variant>.", 1), text) if text.endswith("required")
-            else (key, text)
-            for key, text in rows
-        ]
+    # Keys that each variant sets in its own entry (train's) are listed under that path.
+    variant_keys = {f"{section}.{name}" for name in getattr(module, "REQUIRED_VARIANT_KEYS", ())}
+    rows = [
+        (key.replace(f"{section}.", "variants.<variant>.", 1) if key in variant_keys else key, text)
+        for key, text in rows
+    ]
     width = max(len(key) for key, _ in rows) + 2
     lines = [f"params.yaml keys ({section}{'; ' + also if also else ''}):"]
     for key, text in rows:

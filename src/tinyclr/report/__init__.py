@@ -23,7 +23,7 @@ from tinyclr.config import ConfigError, load_section
 from tinyclr.errors import StageError
 from tinyclr.files import atomic_dir
 from tinyclr.report.analysis import analyse
-from tinyclr.report.compose import compose
+from tinyclr.report.compose import LANGUAGES, compose
 from tinyclr.report.context import FIGURE_ORDER, Context
 from tinyclr.report.document import Author, to_typst
 from tinyclr.results import load_results, read_names
@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "ieee.typ"
 
-
-LANGUAGES = ("en", "id")
 
 # A text printed in the report: one string for every language, or one string per language code.
 Text = Union[str, dict[str, str]]

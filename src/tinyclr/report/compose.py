@@ -64,6 +64,8 @@ def compose(ctx: Context, lang: str, title: str, authors: list[Author]) -> Paper
     body.append(Heading(headings["conclusion"]))
     body += [Paragraph(p) for p in text.conclusion()]
 
+    # A variant named like a term ("baseline") stays upright, as every other name does.
+    names = {run.name for run in ctx.results.runs}
     return Paper(
         title=title,
         authors=authors,
@@ -72,8 +74,5 @@ def compose(ctx: Context, lang: str, title: str, authors: list[Author]) -> Paper
         labels=words.LABELS,
         body=body,
         references=REFERENCES,
-        # A variant named like a term ("baseline") stays upright, as every other name does.
-        italic_terms=tuple(
-            term for term in words.ITALIC_TERMS if term not in {run.name for run in ctx.results.runs}
-        ),
+        italic_terms=tuple(term for term in words.ITALIC_TERMS if term not in names),
     )

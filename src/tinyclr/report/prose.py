@@ -49,11 +49,14 @@ class Prose:
     def count(self, value: int) -> str:
         return localize(f"{value:,}", self.lang)
 
-    def count_of(self, count: int, noun: tuple[str, str]) -> str:
-        """Write a count with its noun ("three modifications"), in words up to ten."""
+    def number_word(self, count: int) -> str:
+        """Write a count in words up to ten ("three"), in numerals above."""
         words = self.words.NUMBER_WORDS
-        number = words[count] if count < len(words) else self.count(count)
-        return f"{number} {noun[0] if count == 1 else noun[1]}"
+        return words[count] if count < len(words) else self.count(count)
+
+    def count_of(self, count: int, noun: tuple[str, str]) -> str:
+        """Write a count with its noun ("three modifications")."""
+        return f"{self.number_word(count)} {noun[0] if count == 1 else noun[1]}"
 
     def join(self, items: Iterable[str], conjunction: str | None = None) -> str:
         """Join ``items`` into a list with the language's "and", or with ``conjunction``."""
@@ -165,17 +168,17 @@ class Prose:
             return self.say("reference_summary_all")
         if above == 0:
             return self.say("reference_summary_none")
-        words = self.words.NUMBER_WORDS
-        count = words[above] if above < len(words) else self.count(above)
-        total = words[len(gaps)] if len(gaps) < len(words) else self.count(len(gaps))
-        sentence = self.say("reference_summary_some", above=count, total=total)
+        sentence = self.say(
+            "reference_summary_some",
+            above=self.number_word(above),
+            total=self.number_word(len(gaps)),
+        )
         return sentence[0].upper() + sentence[1:]
 
     def convergence(self) -> str:
         """Say how each variant's loss curve compares with the baseline's, one sentence per kind
-        of finding, in the order the variants are listed."""
-        groups: dict[str, list[str]] = {}
-        epochs = self.findings.epochs
+        of finding and number of epochs, in the order the variants are listed."""
+        groups: dict[tuple[str, int], list[str]] = {}
         for finding in self.findings.convergence:
             if not finding.comparable:
                 key = "loss_incomparable"
@@ -187,10 +190,9 @@ class Prose:
                 key = "lower_at_end_only"
             else:
                 key = "not_lower"
-            groups.setdefault(key, []).append(finding.name)
-            epochs = finding.epochs
+            groups.setdefault((key, finding.epochs), []).append(finding.name)
         sentences = []
-        for key, names in groups.items():
+        for (key, epochs), names in groups.items():
             if len(names) == 1:
                 sentences.append(self.say(key, name=names[0], epochs=epochs))
             else:

@@ -371,17 +371,30 @@ def test_title_per_language(tree):
     assert "Sebuah lab" in indonesian
 
 
-def test_title_missing_language_rejected(tree, capsys):
+@pytest.mark.parametrize(
+    ("name", "title", "affiliation", "expected"),
+    [
+        ("no-id", {"en": "Only English"}, "B", "report.title has no text for language 'id'"),
+        (
+            "unknown",
+            "T",
+            {"en": "Lab", "id": "Lab", "fr": "Labo"},
+            "report.authors[0].affiliation has text for an unknown language 'fr': use en or id",
+        ),
+    ],
+)
+def test_text_per_language_rejected(tree, capsys, name, title, affiliation, expected):
     root, _, data, results, figures = tree
     params = fake_results.write_params(
-        root / "params-no-id.yaml",
-        report={"title": {"en": "Only English"}, "authors": [{"name": "A", "affiliation": "B"}]},
+        root / f"params-{name}.yaml",
+        report={"title": title, "authors": [{"name": "A", "affiliation": affiliation}]},
     )
-    out = root / "report-no-id"
+    out = root / f"report-{name}"
     code = report_stage(params, results, data, figures, out)
     message = capsys.readouterr().err
     assert code == 1
-    assert "report.title has no text for language 'id'" in message
+    assert len(message.strip().splitlines()) == 1
+    assert expected in message
     assert not out.exists()
 
 

@@ -145,6 +145,8 @@ def test_more_classes_than_data(stage, caplog):
         ("tsne:\n  classes: 1\n", "tsne.classes = 1 is out of range: must be >= 2"),
         ("tsne:\n  perplexity: 0\n", "tsne.perplexity = 0.0 is out of range"),
         ("tsne:\n  iterations: 5\n", "unknown key tsne.iterations"),
+        ("tsne:\n  classes: 3\ntnse:\n  classes: 4\n", "unknown section 'tnse'"),
+        ("tsne:\n  classes: ten\n", "expected an integer or a list of integers or strings"),
     ],
 )
 def test_bad_params(stage, capsys, params, fragment):

@@ -375,7 +375,7 @@ def train(
     torch.manual_seed(config.seed)
     model = build_model(config).to(device)
     # NOTE: the CUDA path (bf16 autocast, channels_last, dataset in device memory) has not run on
-    # a GPU yet. The tests cover the CPU path only.
+    # a GPU yet. tests/test_cuda.py checks it, but only where CUDA is present.
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
     if device.type == "cuda":

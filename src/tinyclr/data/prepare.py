@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 import warnings
-from collections import Counter
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
